@@ -1,0 +1,29 @@
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig, type UserConfig } from "vitest/config";
+
+const root = dirname(fileURLToPath(import.meta.url));
+
+// Tests import sibling packages from their sources, so that `pnpm test` inside
+// one package works without building the others first.
+function workspaceAliases(): Record<string, string> {
+  const aliases: Record<string, string> = {};
+  for (const dir of readdirSync(join(root, "packages"))) {
+    aliases[`@celeba/${dir}`] = join(root, "packages", dir, "src", "index.ts");
+  }
+  return aliases;
+}
+
+/** The vitest config every package extends. */
+export function packageTestConfig(overrides: UserConfig["test"] = {}): UserConfig {
+  return defineConfig({
+    resolve: { alias: workspaceAliases() },
+    test: {
+      include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+      testTimeout: 120_000,
+      hookTimeout: 300_000,
+      ...overrides,
+    },
+  });
+}
