@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defineConfig, type UserConfig } from "vitest/config";
+import { defineConfig, type ViteUserConfig } from "vitest/config";
 
 const root = dirname(fileURLToPath(import.meta.url));
 
@@ -16,7 +16,7 @@ function workspaceAliases(): Record<string, string> {
 }
 
 /** The vitest config every package extends. */
-export function packageTestConfig(overrides: UserConfig["test"] = {}): UserConfig {
+export function packageTestConfig(overrides: ViteUserConfig["test"] = {}): ViteUserConfig {
   return defineConfig({
     resolve: { alias: workspaceAliases() },
     test: {
