@@ -1,2 +1,31 @@
-/** Package version, kept in step with package.json by the release process. */
-export const PLACEHOLDER = true;
+export { compose } from "./compose";
+export type { CropBox, Size } from "./crop";
+export { centerCrop, crop } from "./crop";
+export {
+  AugmentError,
+  ChannelMismatchError,
+  CropOutOfBoundsError,
+  InvalidArgumentError,
+  InvalidImageError,
+} from "./errors";
+export { hflip } from "./hflip";
+export type { NormalizeOptions } from "./normalize";
+export {
+  IMAGENET_MEAN,
+  IMAGENET_STD,
+  normalize,
+  toFloat32,
+  toNormalizedFloat32,
+  toTensor,
+} from "./normalize";
+export { randomCrop } from "./random-crop";
+export { randomHorizontalFlip } from "./random-horizontal-flip";
+export type { CreateRawImageOptions, RawImage } from "./raw-image";
+export { assertRawImage, cloneRawImage, createRawImage } from "./raw-image";
+export type { ResizeFilter, ResizeOptions } from "./resize";
+export { resize } from "./resize";
+export type { Rng, RngState, Seed } from "./rng";
+export { createRng, deriveSeed, shuffleInPlace } from "./rng";
+export type { ImagePipeline, SeedTrainTransformOptions } from "./seed-transform";
+export { seedEvalTransform, seedTrainTransform } from "./seed-transform";
+export type { Transform } from "./transform";

@@ -1,0 +1,125 @@
+/**
+ * Base class of every error thrown by `@celeba/augment`; catch this to handle all of them.
+ *
+ * @example
+ * try { crop(img, { left: 0, top: 0, width: 9999, height: 1 }); }
+ * catch (e) { if (e instanceof AugmentError) console.error(e.message); }
+ * // prints which value was wrong and how to fix it
+ */
+export class AugmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AugmentError";
+  }
+}
+
+/**
+ * An argument (size, probability, seed, option) has an invalid value.
+ *
+ * @example
+ * try { resize(img, { width: 0, height: 10 }); }
+ * catch (e) { if (e instanceof InvalidArgumentError) console.log(e.argument, e.value); }
+ * // "width" 0
+ */
+export class InvalidArgumentError extends AugmentError {
+  /** Name of the offending argument or option, e.g. `"width"` or `"mean"`. */
+  readonly argument: string;
+  /** The offending value as given. */
+  readonly value: unknown;
+  constructor(argument: string, value: unknown, expected: string) {
+    super(`Invalid ${argument}: got ${describe(value)}; expected ${expected}.`);
+    this.name = "InvalidArgumentError";
+    this.argument = argument;
+    this.value = value;
+  }
+}
+
+/**
+ * A {@link RawImage} is malformed: bad dimensions, channel count, or data length.
+ *
+ * @example
+ * try { assertRawImage({ data: new Uint8Array(5), width: 2, height: 2, channels: 3 }); }
+ * catch (e) { if (e instanceof InvalidImageError) console.log(e.field); }
+ * // "data.length"
+ */
+export class InvalidImageError extends AugmentError {
+  /** Which field of the image is wrong: `"width"`, `"height"`, `"channels"`, `"data"` or `"data.length"`. */
+  readonly field: string;
+  /** The offending value. */
+  readonly value: unknown;
+  constructor(field: string, value: unknown, fix: string) {
+    super(`Invalid RawImage ${field}: got ${describe(value)}. ${fix}`);
+    this.name = "InvalidImageError";
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/**
+ * A crop box (or a random crop size) does not fit inside the image.
+ *
+ * @example
+ * try { crop(img178x218, { left: 100, top: 0, width: 100, height: 10 }); }
+ * catch (e) { if (e instanceof CropOutOfBoundsError) console.log(e.box, e.imageWidth); }
+ * // { left: 100, top: 0, width: 100, height: 10 } 178
+ */
+export class CropOutOfBoundsError extends AugmentError {
+  /** The requested box. */
+  readonly box: { left: number; top: number; width: number; height: number };
+  /** Width of the image being cropped. */
+  readonly imageWidth: number;
+  /** Height of the image being cropped. */
+  readonly imageHeight: number;
+  constructor(
+    box: { left: number; top: number; width: number; height: number },
+    imageWidth: number,
+    imageHeight: number,
+    fix: string,
+  ) {
+    super(
+      `Crop box left=${box.left}, top=${box.top}, width=${box.width}, height=${box.height} ` +
+        `(right=${box.left + box.width}, bottom=${box.top + box.height}) does not fit inside the ` +
+        `${imageWidth}x${imageHeight} (width x height) image. ${fix}`,
+    );
+    this.name = "CropOutOfBoundsError";
+    this.box = box;
+    this.imageWidth = imageWidth;
+    this.imageHeight = imageHeight;
+  }
+}
+
+/**
+ * The image's channel count does not match what the operation was given (e.g. 3 mean values for a 1-channel image).
+ *
+ * @example
+ * try { toNormalizedFloat32(grayImage, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }); }
+ * catch (e) { if (e instanceof ChannelMismatchError) console.log(e.expected, e.actual); }
+ * // 1 3
+ */
+export class ChannelMismatchError extends AugmentError {
+  /** Channel count the operation needs (the image's channel count). */
+  readonly expected: number;
+  /** Channel count it was given. */
+  readonly actual: number;
+  constructor(what: string, expected: number, actual: number, fix: string) {
+    super(`${what}: expected ${expected} channel(s), got ${actual}. ${fix}`);
+    this.name = "ChannelMismatchError";
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
+  if (value instanceof Uint8Array) return `Uint8Array(length ${value.length})`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}`;
+  if (value !== null && typeof value === "object") {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return String(value);
+    }
+  }
+  return String(value);
+}
