@@ -1,2 +1,45 @@
-/** Package version, kept in step with package.json by the release process. */
-export const PLACEHOLDER = true;
+export { Adam, type AdamConfig } from "./adam";
+export { Adamax, type AdamaxConfig } from "./adamax";
+export type { Batch, DataSource, EvalData } from "./batch";
+export type { CheckpointState, EpochProgress, LatestPointer } from "./checkpoint";
+export {
+  createOptimizer,
+  OPTIMIZER_NAMES,
+  type OptimizerConfig,
+  type OptimizerName,
+  type TrainOptimizer,
+} from "./create-optimizer";
+export {
+  BatchShapeError,
+  CheckpointError,
+  InvalidConfigError,
+  NonFiniteLossError,
+  TrainError,
+} from "./errors";
+export { type EvaluateOptions, type EvaluationResult, evaluate } from "./evaluate";
+export { type EpochRecord, HISTORY_CSV_HEADER, historyToCsv, selectBestEpoch } from "./history";
+export {
+  bceWithLogitsLoss,
+  LOSS_NAMES,
+  type LossFunction,
+  type LossName,
+  l1Loss,
+  lossByName,
+  mseLoss,
+} from "./losses";
+export type { ProgressStream } from "./progress-bar";
+export { SGD, type SGDConfig } from "./sgd";
+export type { ParamState } from "./torch-optimizer";
+export {
+  type CheckpointEvent,
+  type ResumeOptions,
+  type RunInputs,
+  resume,
+  type StepEndEvent,
+  type TrainHooks,
+  type TrainOptions,
+  type TrainResult,
+  train,
+} from "./train";
+export { type StepResult, type TrainStepOptions, trainStep } from "./train-step";
+export type { TrainableModel } from "./trainable-model";

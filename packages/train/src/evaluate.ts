@@ -1,0 +1,126 @@
+import { getAccuracy, perAttributeAccuracy } from "@celeba/metrics";
+import * as tf from "@tensorflow/tfjs-core";
+import type { EvalData } from "./batch";
+import { batchTensors, evalBatches } from "./batch-tensors";
+import { BatchShapeError } from "./errors";
+import { type LossFunction, type LossName, lossByName } from "./losses";
+import type { TrainableModel } from "./trainable-model";
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** Loss to report. Default `"mse"`. */
+  loss?: LossName | LossFunction;
+  /** Decision threshold: score >= threshold predicts +1. Default 0 (the seed's). */
+  threshold?: number;
+  /** Epoch passed to a {@link DataSource}. Default 0. */
+  epoch?: number;
+  /** Stops between batches when aborted (throws the signal's reason). */
+  signal?: AbortSignal;
+}
+
+/** What {@link evaluate} measures. */
+export interface EvaluationResult {
+  /** Mean loss over all samples. */
+  loss: number;
+  /** Accuracy over all samples and attributes (`getAccuracy`). */
+  accuracy: number;
+  /** Accuracy of each attribute, in label column order. */
+  perAttributeAccuracy: number[];
+  /** Raw scores, `count x numClasses`, row-major. */
+  scores: Float32Array;
+  /** The labels, same layout as `scores`. */
+  labels: Float32Array;
+  /** Sample ids in order. */
+  ids: string[];
+  /** Number of samples. */
+  count: number;
+  /** Number of attributes (columns). */
+  numClasses: number;
+}
+
+/**
+ * Runs the model in inference mode (BN running statistics) over the data and
+ * measures loss and accuracy (threshold 0 by default).
+ *
+ * @param model - The model.
+ * @param data - A data source (called as `(epoch, 0)`) or an (async) iterable of batches.
+ * @param options - See {@link EvaluateOptions}.
+ * @returns Loss, accuracy, per-attribute accuracy, and all scores.
+ * @throws {BatchShapeError} On an inconsistent batch or when there is no data.
+ * @example
+ * ```ts
+ * const r = await evaluate(model, valData);
+ * console.log(r.accuracy, r.perAttributeAccuracy[31]);
+ * ```
+ */
+export async function evaluate(
+  model: TrainableModel,
+  data: EvalData,
+  options: EvaluateOptions = {},
+): Promise<EvaluationResult> {
+  const lossFn =
+    typeof options.loss === "function" ? options.loss : lossByName(options.loss ?? "mse");
+  const scoreChunks: Float32Array[] = [];
+  const labelChunks: Float32Array[] = [];
+  const ids: string[] = [];
+  let lossSum = 0;
+  let count = 0;
+  let numClasses = 0;
+  let index = 0;
+  for await (const batch of evalBatches(data, options.epoch ?? 0)) {
+    options.signal?.throwIfAborted();
+    let scores = new Float32Array(0);
+    let loss = 0;
+    let classes = 0;
+    tf.tidy(() => {
+      const t = batchTensors(batch, index);
+      const s = model.apply(t.x, { training: false });
+      scores = Float32Array.from(s.dataSync());
+      loss = lossFn(s, t.y).dataSync()[0] as number;
+      classes = t.numClasses;
+    });
+    if (numClasses !== 0 && classes !== numClasses) {
+      throw new BatchShapeError(
+        index,
+        `has ${classes} label columns but earlier batches had ${numClasses}.`,
+      );
+    }
+    numClasses = classes;
+    const n = batch.shape[0];
+    scoreChunks.push(scores);
+    labelChunks.push(batch.labels);
+    ids.push(...batch.ids);
+    lossSum += loss * n;
+    count += n;
+    index++;
+  }
+  if (count === 0)
+    throw new BatchShapeError(
+      0,
+      "the evaluation data yielded no batches. Check the split/data source.",
+    );
+  const scores = concat(scoreChunks, count * numClasses);
+  const labels = concat(labelChunks, count * numClasses);
+  const matrix = (d: Float32Array) => ({ data: d, shape: [count, numClasses] });
+  const threshold = { threshold: options.threshold ?? 0 };
+  return {
+    loss: lossSum / count,
+    accuracy: getAccuracy(matrix(scores), matrix(labels), threshold),
+    perAttributeAccuracy: perAttributeAccuracy(matrix(scores), matrix(labels), threshold),
+    scores,
+    labels,
+    ids,
+    count,
+    numClasses,
+  };
+}
+
+function concat(chunks: Float32Array[], length: number): Float32Array {
+  const out = new Float32Array(length);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+import { getAccuracy } from "@celeba/metrics";
+import * as tf from "@tensorflow/tfjs-core";
+import { InvalidConfigError, NonFiniteLossError, TrainError } from "./errors";
+import type { LossFunction } from "./losses";
+import type { TrainableModel } from "./trainable-model";
+
+/** Result of one {@link trainStep}. */
+export interface StepResult {
+  /** The loss before the update. */
+  loss: number;
+  /** Number of correct (sample, attribute) predictions at threshold 0, before the update. */
+  correct: number;
+  /** The scores of the forward pass, `n x numClasses`. */
+  scores: Float32Array;
+}
+
+/** Options of {@link trainStep}. */
+export interface TrainStepOptions {
+  /** Variables to update. Default `model.trainableVariables()` (only unfrozen parameters). */
+  variables?: Map<string, tf.Variable>;
+  /** Reported in a {@link NonFiniteLossError}. Default 0. */
+  epoch?: number;
+  /** Reported in a {@link NonFiniteLossError}. Default 0. */
+  step?: number;
+  /** Decision threshold for `correct`. Default 0. */
+  threshold?: number;
+}
+
+/**
+ * One optimization step, as torch's `opt.zero_grad(); loss(model(x), y).backward(); opt.step()`:
+ * forward in train mode (BN batch statistics, running stats updated), gradients
+ * of the loss with respect to the unfrozen variables only, and an optimizer update.
+ *
+ * @param model - The model.
+ * @param optimizer - Any `tf.Optimizer` (e.g. {@link Adamax}).
+ * @param loss - Loss function on (scores, ±1 labels).
+ * @param x - Images, NHWC.
+ * @param y - Labels, `n x numClasses`, ±1.
+ * @param options - See {@link TrainStepOptions}.
+ * @returns The loss, the number of correct predictions and the scores (before the update).
+ * @throws {NonFiniteLossError} When the loss is NaN/Inf; no update is applied then.
+ * @throws {InvalidConfigError} When there is nothing to train.
+ * @throws {TrainError} When tfjs has no gradient registered for an op (import `@tensorflow/tfjs` first).
+ * @example
+ * ```ts
+ * const { loss } = trainStep(model, createOptimizer({ name: "adamax" }), mseLoss, x, y);
+ * console.log(loss);
+ * ```
+ */
+export function trainStep(
+  model: TrainableModel,
+  optimizer: tf.Optimizer,
+  loss: LossFunction,
+  x: tf.Tensor4D,
+  y: tf.Tensor2D,
+  options: TrainStepOptions = {},
+): StepResult {
+  const variables = [...(options.variables ?? model.trainableVariables()).values()];
+  if (variables.length === 0) {
+    throw new InvalidConfigError(
+      "model.trainableVariables()",
+      [],
+      "The model has no trainable variables; unfreeze at least one layer.",
+    );
+  }
+  let scores: tf.Tensor2D | undefined;
+  let computed: ReturnType<typeof tf.variableGrads>;
+  try {
+    computed = tf.variableGrads(() => {
+      const s = model.apply(x, { training: true });
+      // Kept out of the forward tidy so accuracy can be read from the same pass.
+      scores = tf.keep(s);
+      return loss(s, y);
+    }, variables);
+  } catch (e) {
+    if (scores) tf.dispose(scores);
+    if (e instanceof Error && /gradient function not found/i.test(e.message)) {
+      throw new TrainError(
+        `${e.message}. tfjs-core alone registers no gradients: import "@tensorflow/tfjs" or "@tensorflow/tfjs-node" ` +
+          '(or, under a bundler, "@tensorflow/tfjs-core/dist/register_all_gradients") once before training.',
+      );
+    }
+    throw e;
+  }
+  const { value, grads } = computed;
+  try {
+    const lossValue = value.dataSync()[0] as number;
+    if (!Number.isFinite(lossValue)) {
+      throw new NonFiniteLossError(options.epoch ?? 0, options.step ?? 0, lossValue);
+    }
+    const scoreData = Float32Array.from((scores as tf.Tensor2D).dataSync());
+    const [n, c] = (scores as tf.Tensor2D).shape;
+    const correct = Math.round(
+      getAccuracy({ data: scoreData, shape: [n, c] }, y, { threshold: options.threshold ?? 0 }) *
+        n *
+        c,
+    );
+    optimizer.applyGradients(grads);
+    return { loss: lossValue, correct, scores: scoreData };
+  } finally {
+    tf.dispose([value, scores as tf.Tensor2D]);
+    tf.dispose(grads);
+  }
+}
