@@ -1,10 +1,13 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // The worker entry is loaded by path from dist/ when `workers` > 0.
+  entry: ["src/index.ts", "src/augment-worker.ts"],
   format: ["esm", "cjs"],
-  dts: true,
+  dts: { entry: "src/index.ts" },
   sourcemap: true,
   clean: true,
   target: "node20",
+  // index.cjs locates the worker through import.meta.url when __filename is absent; shim it for CJS.
+  shims: true,
 });

@@ -1,0 +1,105 @@
+/**
+ * `pnpm bench`: images/s of decode + the seed's train augmentation + normalisation over synthetic CelebA
+ * JPEGs through createBatches, against a torchvision DataLoader (PIL, same transforms, num_workers = cores)
+ * measured in the same run when /usr/bin/python3 has torch. Results go to stdout and bench/results.json.
+ *
+ * Environment: BENCH_COUNT (default 2000), BENCH_BATCH (64), BENCH_EPOCHS (2).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { seedTrainTransform } from "@celeba/augment";
+import { createBatches, loadCelebA, makeSyntheticCelebA } from "../src/index";
+
+const count = Number(process.env.BENCH_COUNT ?? 2000);
+const batchSize = Number(process.env.BENCH_BATCH ?? 64);
+const epochs = Number(process.env.BENCH_EPOCHS ?? 2);
+const cores = availableParallelism();
+const root = mkdtempSync(join(tmpdir(), "celeba-bench-"));
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function main(): Promise<void> {
+  const t = performance.now();
+  await makeSyntheticCelebA(root, { count, seed: 0 });
+  console.log(`made ${count} synthetic JPEGs in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const ds = await loadCelebA({ root });
+  const measure = async (workers: number): Promise<number> => {
+    let images = 0;
+    let seconds = 0;
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      let start: number | undefined;
+      const options =
+        workers > 0
+          ? {
+              batchSize,
+              seed: 0,
+              epoch,
+              workers,
+              workerTransform: { factory: "seedTrainTransform" as const },
+            }
+          : { batchSize, seed: 0, epoch, transform: seedTrainTransform() };
+      for await (const batch of createBatches(ds, options)) {
+        // Like the Python side, the clock starts at the first batch (worker start-up excluded).
+        if (start === undefined) {
+          start = performance.now();
+          continue;
+        }
+        images += batch.shape[0];
+      }
+      seconds += (performance.now() - (start as number)) / 1000;
+    }
+    const rate = images / seconds;
+    console.log(
+      `@celeba/data createBatches (sharp decode + seedTrainTransform + normalise), batch ${batchSize}, ` +
+        `${workers > 0 ? `${workers} worker threads` : "main-thread augmentation"}: ${rate.toFixed(1)} images/s`,
+    );
+    return rate;
+  };
+  const mainThread = await measure(0);
+  const threaded = await measure(cores);
+  await ds.close();
+  const python = "/usr/bin/python3";
+  let torch: { images_per_s: number; num_workers: number; torch: string } | undefined;
+  const probe = existsSync(python)
+    ? spawnSync(python, ["-c", "import torch, torchvision"], { encoding: "utf8" })
+    : undefined;
+  if (probe?.status === 0) {
+    const run = spawnSync(
+      python,
+      [join(here, "torch_loader.py"), root, String(batchSize), String(cores), String(epochs)],
+      {
+        encoding: "utf8",
+        timeout: 600_000,
+      },
+    );
+    if (run.status === 0) {
+      torch = JSON.parse(run.stdout.trim().split("\n").at(-1) as string);
+      console.log(
+        `torchvision DataLoader (PIL, same transforms), num_workers ${torch?.num_workers}, torch ${torch?.torch}: ` +
+          `${torch?.images_per_s.toFixed(1)} images/s`,
+      );
+      const ref = torch?.images_per_s ?? 1;
+      console.log(
+        `ratio @celeba/data / torchvision: main thread ${(mainThread / ref).toFixed(2)}x, ` +
+          `${cores} worker threads ${(threaded / ref).toFixed(2)}x`,
+      );
+    } else {
+      console.log(`torch reference failed (exit ${run.status}): ${run.stderr.slice(-500)}`);
+    }
+  } else {
+    console.log("torch reference skipped: /usr/bin/python3 with torch and torchvision not found");
+  }
+  writeFileSync(
+    join(here, "results.json"),
+    `${JSON.stringify({ count, batchSize, epochs, cores, mainThread, workers: threaded, torch }, null, 2)}\n`,
+  );
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(root, { recursive: true, force: true }));

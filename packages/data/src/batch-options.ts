@@ -1,0 +1,101 @@
+import { availableParallelism } from "node:os";
+import { ConfigError } from "./errors";
+import type { WorkerTransform } from "./worker-pool";
+
+/** Options shared by every batch iterator. */
+export interface CommonBatchOptions {
+  /** Images per batch (required, >= 1). */
+  batchSize: number;
+  /** Images read and decoded at once (sharp decodes on libuv's thread pool). Default `os.availableParallelism()`. */
+  concurrency?: number;
+  /** Batches prepared ahead of the one being consumed. Default 2. Memory grows with it, not with the epoch. */
+  prefetch?: number;
+  /** Drop the last batch when it is smaller than `batchSize`. Default `false`. */
+  dropLast?: boolean;
+  /**
+   * What an unreadable image (truncated or corrupt JPEG, bad zip entry) does: `"error"` throws a
+   * BadImageError naming it; `"skip"` warns naming it, leaves it out of its batch, and warns the count
+   * at the end of the epoch. Default `"error"`.
+   */
+  onBadImage?: "error" | "skip";
+  /** Receives warnings. Default `console.warn`. */
+  onWarning?: (message: string) => void;
+  /**
+   * Worker threads that decode and augment (0 = decode on libuv's pool, augment on the main thread).
+   * With workers, the pipeline is named by `workerTransform` instead of `transform`. Output is
+   * bit-identical either way. Default 0.
+   */
+  workers?: number;
+  /** The pipeline workers build. Default `{ factory: "seedEvalTransform" }`. Only used with `workers` > 0. */
+  workerTransform?: WorkerTransform;
+}
+
+export interface ResolvedCommon {
+  batchSize: number;
+  concurrency: number;
+  prefetch: number;
+  dropLast: boolean;
+  onBadImage: "error" | "skip";
+  warn: (message: string) => void;
+  workers: number;
+  workerTransform: WorkerTransform;
+}
+
+/** Validates the shared options before any work, naming the bad option and the valid choices. */
+export function resolveCommon(options: CommonBatchOptions): ResolvedCommon {
+  if (options == null || typeof options !== "object") {
+    throw new ConfigError("options", options, "an object such as { batchSize: 64 }");
+  }
+  const { batchSize } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ConfigError("batchSize", batchSize, "an integer >= 1");
+  }
+  const workers = options.workers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0) {
+    throw new ConfigError(
+      "workers",
+      workers,
+      "an integer >= 0 (0 = augment on the main thread; e.g. os.availableParallelism())",
+    );
+  }
+  const workerTransform = options.workerTransform ?? { factory: "seedEvalTransform" };
+  if (
+    workerTransform == null ||
+    (workerTransform.factory !== "seedTrainTransform" &&
+      workerTransform.factory !== "seedEvalTransform")
+  ) {
+    throw new ConfigError(
+      "workerTransform",
+      workerTransform,
+      '{ factory: "seedTrainTransform" | "seedEvalTransform", options?: {...} }',
+    );
+  }
+  if (workers > 0 && (options as { transform?: unknown }).transform !== undefined) {
+    throw new ConfigError(
+      "transform",
+      "(a function or pipeline)",
+      "no transform with workers > 0: functions cannot cross threads, so name the pipeline with workerTransform",
+    );
+  }
+  // Keep every worker busy with one job queued behind the running one.
+  const concurrency = options.concurrency ?? Math.max(availableParallelism(), 2 * workers);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ConfigError(
+      "concurrency",
+      concurrency,
+      "an integer >= 1 (default os.availableParallelism())",
+    );
+  }
+  const prefetch = options.prefetch ?? 2;
+  if (!Number.isInteger(prefetch) || prefetch < 0) {
+    throw new ConfigError("prefetch", prefetch, "an integer >= 0 (default 2)");
+  }
+  const dropLast = options.dropLast ?? false;
+  if (typeof dropLast !== "boolean") throw new ConfigError("dropLast", dropLast, "true or false");
+  const onBadImage = options.onBadImage ?? "error";
+  if (onBadImage !== "error" && onBadImage !== "skip") {
+    throw new ConfigError("onBadImage", onBadImage, '"error" or "skip"');
+  }
+  const warn = options.onWarning ?? ((message: string) => console.warn(message));
+  return { batchSize, concurrency, prefetch, dropLast, onBadImage, warn, workers, workerTransform };
+}

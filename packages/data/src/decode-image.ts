@@ -1,0 +1,30 @@
+import type { RawImage } from "@celeba/augment";
+import sharp from "sharp";
+
+/**
+ * Decodes an encoded image (JPEG, PNG, WebP, ...) with sharp into an interleaved 8-bit RGB {@link RawImage},
+ * like PIL's `Image.open(f).convert("RGB")`: grey and CMYK become RGB, alpha is dropped, no EXIF rotation.
+ * Decoding runs on libuv's thread pool, so many calls in flight decode in parallel.
+ *
+ * @param bytes - The encoded file's bytes.
+ * @returns The decoded image, `channels` = 3.
+ * @throws {Error} sharp's error when the data is truncated, corrupt or not an image (callers wrap it in a BadImageError).
+ * @example
+ * const img = await decodeImage(await readFile("000001.jpg"));
+ * img.width; // 178
+ * img.height; // 218
+ */
+export async function decodeImage(bytes: Uint8Array): Promise<RawImage> {
+  // failOn "warning" turns libjpeg's "premature end of data" into an error instead of a grey-padded image.
+  const { data, info } = await sharp(bytes, { failOn: "warning" })
+    .removeAlpha()
+    .toColourspace("srgb")
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+    channels: 3,
+  };
+}
