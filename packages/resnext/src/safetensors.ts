@@ -1,0 +1,400 @@
+import {
+  numel,
+  STATE_DTYPE_BYTES,
+  type StateDict,
+  type StateDtype,
+  type StateTensor,
+} from "./state-dict";
+import {
+  decodeElements,
+  HOST_LITTLE_ENDIAN,
+  numberToBfloat16Bits,
+  numberToFloat16Bits,
+} from "./state-dict-decode";
+import { loadWeightsSource } from "./state-dict-source";
+import {
+  CorruptWeightsError,
+  hexPrefix,
+  InvalidStateDictError,
+  UnsupportedFormatError,
+} from "./weights-errors";
+
+const TO_SAFETENSORS: Readonly<Record<StateDtype, string>> = {
+  float32: "F32",
+  float16: "F16",
+  bfloat16: "BF16",
+  float64: "F64",
+  int64: "I64",
+  int32: "I32",
+  int16: "I16",
+  int8: "I8",
+  uint8: "U8",
+  bool: "BOOL",
+};
+
+const FROM_SAFETENSORS: Readonly<Record<string, StateDtype>> = Object.fromEntries(
+  Object.entries(TO_SAFETENSORS).map(([k, v]) => [v, k as StateDtype]),
+);
+
+/** safetensors' own limit on the JSON header, which also guards against absurd allocations. */
+const MAX_HEADER_BYTES = 100_000_000;
+
+interface HeaderEntry {
+  name: string;
+  dtype: StateDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+function readU64(bytes: Uint8Array): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+}
+
+/** Whether the bytes plausibly start a safetensors file (length prefix then `{`). */
+export function looksLikeSafetensors(bytes: Uint8Array): boolean {
+  if (bytes.length < 10) return false;
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  return n >= 2n && n <= BigInt(bytes.length - 8) && bytes[8] === 0x7b;
+}
+
+function parseHeader(
+  bytes: Uint8Array,
+  source: string,
+): { entries: HeaderEntry[]; metadata: Record<string, string>; dataStart: number } {
+  const corrupt = (detail: string) =>
+    new CorruptWeightsError({ source, detail: `safetensors: ${detail}` });
+  if (bytes.length < 8)
+    throw corrupt(`file has ${bytes.length} bytes, fewer than the 8-byte header length`);
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (n > BigInt(Math.min(MAX_HEADER_BYTES, bytes.length - 8))) {
+    throw corrupt(`header length ${n} exceeds the file (${bytes.length} bytes) or 100 MB`);
+  }
+  const dataStart = 8 + Number(n);
+  let header: unknown;
+  try {
+    header = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, dataStart)),
+    );
+  } catch (e) {
+    throw corrupt(`header is not valid UTF-8 JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== "object" || header === null || Array.isArray(header)) {
+    throw corrupt("header is not a JSON object");
+  }
+  const metadata: Record<string, string> = {};
+  const entries: HeaderEntry[] = [];
+  const dataLength = bytes.length - dataStart;
+  for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
+    if (name === "__metadata__") {
+      if (typeof info !== "object" || info === null) throw corrupt("__metadata__ is not an object");
+      for (const [k, v] of Object.entries(info)) {
+        if (typeof v !== "string") throw corrupt(`__metadata__ value for "${k}" is not a string`);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    const { dtype, shape, data_offsets } = (info ?? {}) as Record<string, unknown>;
+    const dt = typeof dtype === "string" ? FROM_SAFETENSORS[dtype] : undefined;
+    if (dt === undefined) {
+      throw new UnsupportedFormatError({
+        source,
+        firstBytes: hexPrefix(bytes),
+        detail:
+          `tensor "${name}" has safetensors dtype ${JSON.stringify(dtype)}; supported: ` +
+          `${Object.keys(FROM_SAFETENSORS).join(", ")}`,
+      });
+    }
+    const isInt = (x: unknown): x is number =>
+      typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
+    if (!Array.isArray(shape) || !shape.every(isInt))
+      throw corrupt(`tensor "${name}" has a bad shape`);
+    if (!Array.isArray(data_offsets) || data_offsets.length !== 2 || !data_offsets.every(isInt)) {
+      throw corrupt(`tensor "${name}" has bad data_offsets`);
+    }
+    const [begin, end] = data_offsets as [number, number];
+    const expected = numel(shape) * STATE_DTYPE_BYTES[dt];
+    if (end < begin || end - begin !== expected || end > dataLength) {
+      throw corrupt(
+        `tensor "${name}" data_offsets [${begin}, ${end}] do not hold ${expected} bytes ` +
+          `inside the ${dataLength}-byte data section`,
+      );
+    }
+    entries.push({ name, dtype: dt, shape, begin, end });
+  }
+  // JSON objects lose the writer's order for integer-like keys; data order is the file order.
+  entries.sort((a, b) => a.begin - b.begin);
+  return { entries, metadata, dataStart };
+}
+
+/**
+ * Read a `.safetensors` file (Hugging Face's format: 8-byte little-endian header length,
+ * JSON header, raw little-endian data). Tensors keep the file's names and come in data order.
+ *
+ * @param pathOrBytes - A file path (Node) or the file's bytes.
+ * @returns The state dict.
+ * @throws {CorruptWeightsError} For a bad header or offsets.
+ * @throws {UnsupportedFormatError} For dtypes a StateTensor cannot hold (e.g. F8, C64).
+ * @example
+ * const sd = await readSafetensors("model.safetensors");
+ * const w = sd.get("fc.weight");
+ * console.log(w?.shape);
+ */
+export async function readSafetensors(pathOrBytes: string | Uint8Array): Promise<StateDict> {
+  const { bytes, source } = await loadWeightsSource(pathOrBytes);
+  return decodeSafetensors(bytes, source);
+}
+
+/** {@link readSafetensors} on bytes already in memory, naming `source` in errors. */
+export function decodeSafetensors(bytes: Uint8Array, source: string): StateDict {
+  const { entries, dataStart } = parseHeader(bytes, source);
+  const sd: StateDict = new Map();
+  for (const e of entries) {
+    sd.set(e.name, {
+      dtype: e.dtype,
+      shape: e.shape,
+      data: decodeElements(bytes, dataStart + e.begin, numel(e.shape), e.dtype, true),
+    });
+  }
+  return sd;
+}
+
+/**
+ * Read only the `__metadata__` of a safetensors file (string to string), without reading
+ * the tensor data when given a path.
+ *
+ * @param pathOrBytes - A file path (Node) or the file's bytes.
+ * @returns The metadata; `{}` when the file has none.
+ * @throws {CorruptWeightsError} For a bad header.
+ * @example
+ * const meta = await readSafetensorsMetadata("epoch-3.safetensors");
+ * console.log(meta.epoch);
+ * // { epoch: "3", arch: "resnext50_32x4d" }
+ */
+export async function readSafetensorsMetadata(
+  pathOrBytes: string | Uint8Array,
+): Promise<Record<string, string>> {
+  if (typeof pathOrBytes !== "string") {
+    const n = pathOrBytes.length >= 8 ? readU64(pathOrBytes) : -1n;
+    if (n < 0n || n > BigInt(pathOrBytes.length - 8)) {
+      throw new CorruptWeightsError({
+        source: "<bytes>",
+        detail: "safetensors: header length exceeds the data",
+      });
+    }
+    return parseHeaderMetadataOnly(pathOrBytes.subarray(0, 8 + Number(n)), "<bytes>");
+  }
+  const { open } = await import("node:fs/promises");
+  const fh = await open(pathOrBytes, "r");
+  try {
+    const size = (await fh.stat()).size;
+    const head = new Uint8Array(Math.min(8, size));
+    await fh.read(head, 0, head.length, 0);
+    const n = head.length === 8 ? new DataView(head.buffer).getBigUint64(0, true) : -1n;
+    if (n < 0n || n > BigInt(Math.min(MAX_HEADER_BYTES, size - 8))) {
+      throw new CorruptWeightsError({
+        source: pathOrBytes,
+        detail: `safetensors: header length ${n} does not fit the ${size}-byte file (truncated?)`,
+      });
+    }
+    const buf = new Uint8Array(8 + Number(n));
+    await fh.read(buf, 0, buf.length, 0);
+    return parseHeaderMetadataOnly(buf, pathOrBytes);
+  } finally {
+    await fh.close();
+  }
+}
+
+function parseHeaderMetadataOnly(bytes: Uint8Array, source: string): Record<string, string> {
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8)));
+  } catch (e) {
+    throw new CorruptWeightsError({
+      source,
+      detail: `safetensors: header is not valid UTF-8 JSON (${(e as Error).message})`,
+    });
+  }
+  const meta = (header as Record<string, unknown> | null)?.__metadata__;
+  const out: Record<string, string> = {};
+  if (meta !== undefined && meta !== null && typeof meta === "object") {
+    for (const [k, v] of Object.entries(meta)) {
+      if (typeof v !== "string") {
+        throw new CorruptWeightsError({
+          source,
+          detail: `safetensors: __metadata__ value for "${k}" is not a string`,
+        });
+      }
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+function encodeTensor(name: string, t: StateTensor): Uint8Array {
+  const n = numel(t.shape);
+  if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new InvalidStateDictError({ key: name, detail: `bad shape [${t.shape}]` });
+  }
+  if (t.data.length !== n) {
+    throw new InvalidStateDictError({
+      key: name,
+      detail: `data has ${t.data.length} elements but shape [${t.shape}] needs ${n}`,
+    });
+  }
+  if (!(t.dtype in TO_SAFETENSORS)) {
+    throw new InvalidStateDictError({
+      key: name,
+      detail: `dtype ${String(t.dtype)} cannot be stored`,
+    });
+  }
+  const width = STATE_DTYPE_BYTES[t.dtype];
+  const out = new Uint8Array(n * width);
+  const src = t.data;
+  const sameLayout =
+    HOST_LITTLE_ENDIAN &&
+    ((t.dtype === "float32" && src instanceof Float32Array) ||
+      (t.dtype === "float64" && src instanceof Float64Array) ||
+      (t.dtype === "int64" && src instanceof BigInt64Array) ||
+      (t.dtype === "int32" && src instanceof Int32Array) ||
+      (t.dtype === "int16" && src instanceof Int16Array) ||
+      (t.dtype === "int8" && src instanceof Int8Array) ||
+      (t.dtype === "uint8" && src instanceof Uint8Array));
+  if (sameLayout) {
+    out.set(new Uint8Array(src.buffer, src.byteOffset, out.length));
+    return out;
+  }
+  const v = new DataView(out.buffer);
+  const num = (i: number): number => Number(src[i]!);
+  for (let i = 0; i < n; i++) {
+    switch (t.dtype) {
+      case "float32":
+        v.setFloat32(i * 4, num(i), true);
+        break;
+      case "float64":
+        v.setFloat64(i * 8, num(i), true);
+        break;
+      case "float16":
+        v.setUint16(i * 2, numberToFloat16Bits(num(i)), true);
+        break;
+      case "bfloat16":
+        v.setUint16(i * 2, numberToBfloat16Bits(num(i)), true);
+        break;
+      case "int64":
+        v.setBigInt64(i * 8, BigInt(Math.trunc(num(i))), true);
+        break;
+      case "int32":
+        v.setInt32(i * 4, num(i), true);
+        break;
+      case "int16":
+        v.setInt16(i * 2, num(i), true);
+        break;
+      case "int8":
+        v.setInt8(i, num(i));
+        break;
+      case "uint8":
+        v.setUint8(i, num(i));
+        break;
+      case "bool":
+        v.setUint8(i, num(i) ? 1 : 0);
+        break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Serialise a state dict to safetensors bytes, in the dict's order, with the header padded
+ * with spaces to a multiple of 8 bytes as the reference implementation does. float16 and
+ * bfloat16 tensors are rounded back to their dtype (exact for values read from such files).
+ *
+ * @param sd - The tensors.
+ * @param metadata - Optional string-to-string `__metadata__`.
+ * @returns The file's bytes.
+ * @throws {InvalidStateDictError} For a tensor whose data does not match its shape, or
+ *   non-string metadata.
+ * @example
+ * const bytes = encodeSafetensors(model.stateDict(), { epoch: "3" });
+ * await fetch("/upload", { method: "PUT", body: bytes });
+ * const back = await readSafetensors(bytes);
+ */
+export function encodeSafetensors(sd: StateDict, metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata !== undefined) {
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== "string") {
+        throw new InvalidStateDictError({
+          key: `__metadata__.${k}`,
+          detail: `metadata values must be strings, got ${typeof v}; use String(value)`,
+        });
+      }
+    }
+    header.__metadata__ = metadata;
+  }
+  const blobs: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of sd) {
+    if (name === "__metadata__") {
+      throw new InvalidStateDictError({
+        key: name,
+        detail: "this name is reserved by safetensors",
+      });
+    }
+    const blob = encodeTensor(name, t);
+    header[name] = {
+      dtype: TO_SAFETENSORS[t.dtype],
+      shape: t.shape,
+      data_offsets: [offset, offset + blob.length],
+    };
+    blobs.push(blob);
+    offset += blob.length;
+  }
+  let json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 8) * 8;
+  if (padded !== json.length) {
+    const p = new Uint8Array(padded).fill(0x20);
+    p.set(json);
+    json = p;
+  }
+  const out = new Uint8Array(8 + json.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  let pos = 8 + json.length;
+  for (const b of blobs) {
+    out.set(b, pos);
+    pos += b.length;
+  }
+  return out;
+}
+
+/**
+ * Write a state dict as a `.safetensors` file that Python's `safetensors.torch.load_file`
+ * reads. The write is atomic: a temporary file in the same folder is renamed over `path`,
+ * so a crash never leaves a half-written file.
+ *
+ * @param path - Destination file path (Node only).
+ * @param sd - The tensors, written in the dict's order.
+ * @param metadata - Optional string-to-string `__metadata__` (e.g. `{ epoch: "3" }`).
+ * @returns Resolves once the file is in place.
+ * @throws {InvalidStateDictError} For inconsistent tensors or metadata.
+ * @example
+ * await writeSafetensors("epoch-3.safetensors", model.stateDict(), { epoch: "3" });
+ * const meta = await readSafetensorsMetadata("epoch-3.safetensors");
+ * console.log(meta.epoch); // "3"
+ */
+export async function writeSafetensors(
+  path: string,
+  sd: StateDict,
+  metadata?: Record<string, string>,
+): Promise<void> {
+  const bytes = encodeSafetensors(sd, metadata);
+  const { writeFile, rename, rm } = await import("node:fs/promises");
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
