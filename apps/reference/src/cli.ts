@@ -1,11 +1,117 @@
-const command = process.argv[2] ?? "demo";
-if (command === "demo") {
-  console.log(
-    "celeba reference: the demo will make a synthetic CelebA, train resnext_tiny with the seed's procedure " +
-      "(MSE on ±1 labels, Adamax, first 6 children frozen), validate every checkpoint, test the best one and " +
-      "write runs/demo. It lands with the apps/reference issue; nothing was run.",
-  );
-} else {
-  console.error(`celeba reference: unknown command "${command}". It is not implemented yet; try "demo".`);
-  process.exitCode = 2;
+import { parseArgs } from "node:util";
+import { CommandContext } from "./command-context";
+import { demoCommand } from "./commands/demo";
+import { evaluateCommand } from "./commands/evaluate";
+import { predictCommand } from "./commands/predict";
+import { synthCommand } from "./commands/synth";
+import { trainCommand } from "./commands/train";
+import { CliError } from "./errors";
+
+const HELP = `reference: reproduce the CelebA ResNeXt50 attribute classifier on TensorFlow.js
+
+Usage: reference <command> [options]
+
+Commands:
+  demo      [--out runs/demo] [--force] [--epochs 4] [--count 1500] [--image-size 64x78]
+            synthetic CelebA -> train resnext_tiny -> validate, test, predict, report
+  synth     --out DIR [--count 2000] [--seed 0] [--zip]
+  train     --data DIR --out RUN [--arch resnext50_32x4d] [--weights FILE] [--epochs 12]
+            [--batch-size 32] [--lr 0.002] [--loss mse|l1|bce] [--optimizer adamax|adam|sgd]
+            [--freeze 6] [--split random|official] [--seed 0] [--image-size 178x218]
+            [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--limit N] [--force] [--quiet]
+  train     --resume RUN
+  evaluate  --run RUN [--data DIR]
+  predict   --weights FILE --images DIR --out CSV [--raw] [--arch A] [--batch-size 16]
+
+Global: --verbose (stack traces), --help`;
+
+const OPTIONS = {
+  out: { type: "string" },
+  data: { type: "string" },
+  run: { type: "string" },
+  resume: { type: "string" },
+  weights: { type: "string" },
+  images: { type: "string" },
+  arch: { type: "string" },
+  epochs: { type: "string" },
+  "batch-size": { type: "string" },
+  lr: { type: "string" },
+  loss: { type: "string" },
+  optimizer: { type: "string" },
+  freeze: { type: "string" },
+  split: { type: "string" },
+  seed: { type: "string" },
+  backend: { type: "string" },
+  "image-size": { type: "string" },
+  count: { type: "string" },
+  limit: { type: "string" },
+  raw: { type: "boolean" },
+  zip: { type: "boolean" },
+  force: { type: "boolean" },
+  quiet: { type: "boolean" },
+  verbose: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const COMMANDS: Record<string, (ctx: CommandContext) => Promise<unknown>> = {
+  demo: demoCommand,
+  synth: synthCommand,
+  train: (ctx) => trainCommand(ctx),
+  evaluate: evaluateCommand,
+  predict: predictCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    console.error(
+      `reference: ${(error as Error).message}. Run "reference --help" for the options.`,
+    );
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const name = positionals[0] ?? "demo";
+  const command = COMMANDS[name];
+  if (!command || positionals.length > 1) {
+    console.error(
+      command
+        ? `reference ${name}: unexpected argument "${positionals[1]}". Options start with --; see "reference --help".`
+        : `reference: unknown command "${name}": choose one of ${Object.keys(COMMANDS).join(", ")}.`,
+    );
+    return 2;
+  }
+  const log = (line: string) => console.log(line);
+  try {
+    await command(new CommandContext(name, values, log));
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    if (values.verbose) console.error(error);
+    const message = error instanceof Error ? error.message : String(error);
+    // Library errors already name the file/key and the fix; anything else is a bug worth a stack.
+    const known =
+      error instanceof CliError ||
+      (error instanceof Error &&
+        /Error$/.test(error.name) &&
+        error.name !== "Error" &&
+        error.name !== "TypeError" &&
+        error.name !== "RangeError");
+    console.error(
+      `reference ${name}: ${message}${known || values.verbose ? "" : " (run with --verbose for the stack trace)"}`,
+    );
+    return error instanceof CliError ? error.exitCode : 1;
+  }
 }
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,37 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { describe, expect, it } from "vitest";
+import { selectBackend } from "./backend";
+import { CliError } from "./errors";
+
+const order = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+
+describe("selectBackend", () => {
+  it("auto for training never picks wasm, and explains every backend it passed over", async () => {
+    const got = await selectBackend("auto", { forTraining: true });
+    expect(got.name).not.toBe("wasm");
+    expect(tf.getBackend()).toBe(got.tfName);
+    const passed = order.slice(0, order.indexOf(got.name));
+    expect(got.skipped.map((s) => s.split(":")[0])).toEqual(passed);
+    for (const line of got.skipped) expect(line.length).toBeGreaterThan(20);
+    if (passed.includes("wasm"))
+      expect(got.skipped.join("\n")).toMatch(/wasm: .*no convolution gradient kernels/);
+  });
+
+  it("auto for inference falls back no further than wasm", async () => {
+    const got = await selectBackend("auto", { forTraining: false });
+    expect(["tensorflow-gpu", "tensorflow", "wasm"]).toContain(got.name);
+    expect(tf.getBackend()).toBe(got.tfName);
+  });
+
+  it("an explicit cpu backend is set as asked", async () => {
+    const got = await selectBackend("cpu", { forTraining: false });
+    expect(got).toEqual({ name: "cpu", tfName: "cpu", skipped: [] });
+  });
+
+  it("rejects an unknown backend, listing the choices", async () => {
+    await expect(selectBackend("metal" as never, { forTraining: false })).rejects.toThrow(CliError);
+    await expect(selectBackend("metal" as never, { forTraining: false })).rejects.toThrow(
+      /unknown backend "metal": choose one of auto, tensorflow-gpu, tensorflow, wasm, cpu/,
+    );
+  });
+});

@@ -1,0 +1,140 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import util from "node:util";
+import * as tf from "@tensorflow/tfjs-core";
+import { CliError } from "./errors";
+
+/** The backends the CLI can run on, in the order `auto` tries them. */
+export const BACKEND_CHOICES = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** What `selectBackend` got, and why each better backend was passed over. */
+export interface BackendSelection {
+  /** The choice that won, e.g. `"tensorflow-gpu"`. */
+  name: Exclude<BackendChoice, "auto">;
+  /** tfjs' own name for the registered backend (`tensorflow`, `wasm`, `cpu`). */
+  tfName: string;
+  /** One line per backend tried before `name`, saying why it was not used. */
+  skipped: string[];
+}
+
+const require = createRequire(import.meta.url);
+
+// tfjs-node 4.22 calls util.isNullOrUndefined, which Node 23 removed; without it the
+// import itself throws before a single op runs.
+function polyfillNodeUtil(): void {
+  const u = util as unknown as Record<string, unknown>;
+  if (typeof u.isNullOrUndefined !== "function") {
+    u.isNullOrUndefined = (v: unknown) => v === null || v === undefined;
+  }
+}
+
+function explainNativeFailure(pkg: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/Cannot find (module|package)/.test(message) && message.includes(pkg)) {
+    return `${pkg} is not installed (it is an optional dependency; install it to use native TensorFlow).`;
+  }
+  if (/tfjs_binding\.node/.test(message) || /libtensorflow/.test(message)) {
+    return (
+      `${pkg} is installed but its native addon is missing: its install script could not download ` +
+      `libtensorflow (blocked or offline). Re-run \`npm rebuild ${pkg}\` on a machine with network access.`
+    );
+  }
+  if (/libcud|cudnn|CUDA/i.test(message)) {
+    return `${pkg} needs CUDA 11.2 and cuDNN 8.1 on the library path: ${message.split("\n")[0]}`;
+  }
+  return `${pkg} failed to load: ${message.split("\n")[0]}`;
+}
+
+async function tryNative(
+  pkg: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node",
+): Promise<string | null> {
+  polyfillNodeUtil();
+  // Both native packages register the same "tensorflow" kernels as they load, even when their
+  // addon then fails; the second one's hundreds of "already registered" warnings say nothing.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!(typeof args[0] === "string" && args[0].endsWith("is already registered"))) warn(...args);
+  };
+  try {
+    await import(pkg);
+  } catch (error) {
+    return explainNativeFailure(pkg, error);
+  } finally {
+    console.warn = warn;
+  }
+  if (!(await tf.setBackend("tensorflow"))) {
+    return `${pkg} loaded but the "tensorflow" backend did not initialise.`;
+  }
+  return null;
+}
+
+async function tryWasm(): Promise<string | null> {
+  try {
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    // In Node the .wasm binaries are read from the package's dist folder.
+    const distDir = dirname(
+      require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"),
+    );
+    wasm.setWasmPaths(`${join(distDir, "/")}`);
+    if (!(await tf.setBackend("wasm"))) return "the wasm backend did not initialise.";
+    return null;
+  } catch (error) {
+    return `the wasm backend failed to load: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+async function tryCpu(): Promise<string | null> {
+  await import("@tensorflow/tfjs-backend-cpu");
+  return (await tf.setBackend("cpu")) ? null : "the cpu backend did not initialise.";
+}
+
+/**
+ * Picks the tfjs backend. `auto` tries tfjs-node-gpu, then tfjs-node, then wasm (only
+ * when `forTraining` is false: the wasm backend lacks convolution gradient kernels), then cpu.
+ *
+ * @param choice - one of {@link BACKEND_CHOICES}.
+ * @param options.forTraining - whether gradients are needed.
+ * @returns the backend that was set, and why better ones were skipped.
+ * @throws CliError when an explicitly requested backend cannot be used.
+ */
+export async function selectBackend(
+  choice: BackendChoice,
+  options: { forTraining: boolean },
+): Promise<BackendSelection> {
+  if (!(BACKEND_CHOICES as readonly string[]).includes(choice)) {
+    throw new CliError(`unknown backend "${choice}": choose one of ${BACKEND_CHOICES.join(", ")}.`);
+  }
+  const attempts: Array<[Exclude<BackendChoice, "auto">, () => Promise<string | null>]> = [
+    ["tensorflow-gpu", () => tryNative("@tensorflow/tfjs-node-gpu")],
+    ["tensorflow", () => tryNative("@tensorflow/tfjs-node")],
+    ["wasm", tryWasm],
+    ["cpu", tryCpu],
+  ];
+  // tfjs-core's Node bundle registers no gradient functions; the union package's bundle does,
+  // into the registry every tfjs-core copy shares.
+  if (options.forTraining) await import("@tensorflow/tfjs");
+  const skipped: string[] = [];
+  for (const [name, attempt] of attempts) {
+    if (choice !== "auto" && choice !== name) continue;
+    if (choice === "auto" && name === "wasm" && options.forTraining) {
+      skipped.push(
+        "wasm: skipped for training, since tfjs' wasm backend has no convolution gradient kernels.",
+      );
+      continue;
+    }
+    const failure = await attempt();
+    if (failure === null) {
+      // The cpu backend's "install tfjs-node" banner repeats what `skipped` already says.
+      tf.env().set("PROD", true);
+      return { name, tfName: tf.getBackend(), skipped };
+    }
+    if (choice !== "auto") {
+      throw new CliError(
+        `--backend ${choice} is not usable here: ${failure} Use --backend auto to fall back.`,
+      );
+    }
+    skipped.push(`${name}: ${failure}`);
+  }
+  throw new CliError(`no tfjs backend could be started: ${skipped.join(" ")}`);
+}

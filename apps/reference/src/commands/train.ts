@@ -1,0 +1,136 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { resume, type TrainResult, train } from "@celeba/train";
+import { writeFileAtomic } from "../atomic-write";
+import { selectBackend } from "../backend";
+import type { CommandContext } from "../command-context";
+import { CliError } from "../errors";
+import { writeRunOutputs } from "../finish-run";
+import { buildModel, evalSource, loadRunData, trainSource } from "../pipeline";
+import { type RunConfig, runConfigFromFlags } from "../run-config";
+import { prepareRunFolder, readRunConfig } from "../run-folder";
+
+/** What a finished `train` leaves, for the demo to report on. */
+export interface TrainOutcome {
+  runDir: string;
+  config: RunConfig;
+  result: TrainResult;
+}
+
+/**
+ * `reference train --data DIR --out RUN [options]`, or `reference train --resume RUN`:
+ * the seed's procedure (MSE on ±1 labels, Adamax, first 6 children frozen, 12 epochs),
+ * a checkpoint per epoch, the best epoch by validation, and its test evaluation.
+ */
+export async function trainCommand(
+  ctx: CommandContext,
+  overrides: { title?: string; folderPrepared?: boolean } = {},
+): Promise<TrainOutcome> {
+  const resumeDir = ctx.string("resume");
+  let runDir: string;
+  let config: RunConfig;
+  if (resumeDir !== undefined) {
+    runDir = resolve(resumeDir);
+    config = readRunConfig(runDir);
+    if (!existsSync(join(runDir, "latest.json"))) {
+      throw new CliError(
+        `${runDir} has no complete checkpoint yet (no latest.json): start it again with --force.`,
+      );
+    }
+  } else {
+    const data = resolve(
+      ctx.requireString("data", 'the CelebA root folder (or one made by "reference synth")'),
+    );
+    runDir = resolve(
+      ctx.requireString("out", "the run folder to write checkpoints and reports into"),
+    );
+    config = runConfigFromFlags(ctx, data);
+    if (config.weights) config.weights = resolve(config.weights);
+    if (config.weights && !existsSync(config.weights)) {
+      throw new CliError(
+        `--weights ${config.weights} does not exist. Give torchvision's .pth or a .safetensors file.`,
+      );
+    }
+    if (!overrides.folderPrepared)
+      await prepareRunFolder(runDir, {
+        force: ctx.bool("force"),
+        flagHint: "Pass --resume to continue it, --force to start it again, or pick another --out.",
+      });
+  }
+
+  const backend = await selectBackend(config.backend, { forTraining: true });
+  ctx.log(`backend: ${backend.name}`);
+  for (const s of backend.skipped) ctx.log(`  not ${s}`);
+
+  const data = await loadRunData(config);
+  const names = data.dataset.attributeNames;
+  ctx.log(
+    `data: ${data.dataset.size} images, ${names.length} attributes; ` +
+      `train ${data.split.train.length}, val ${data.split.val.length}, test ${data.split.test.length} (${config.split} split)`,
+  );
+  if (resumeDir === undefined)
+    await writeFileAtomic(join(runDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+
+  const model = await buildModel(config, names.length, ctx.log);
+  const controller = new AbortController();
+  const onSigint = () => {
+    ctx.log(
+      "interrupt: finishing the current step and writing a checkpoint (Ctrl-C again to kill)",
+    );
+    controller.abort();
+    process.once("SIGINT", () => process.exit(130));
+  };
+  process.once("SIGINT", onSigint);
+  try {
+    const inputs = {
+      model,
+      trainData: trainSource(config, data),
+      valData: evalSource(config, data, "val"),
+      testData: evalSource(config, data, "test"),
+      signal: controller.signal,
+      progress: !ctx.bool("quiet"),
+    };
+    const result =
+      resumeDir !== undefined
+        ? await resume(runDir, inputs)
+        : await train({
+            ...inputs,
+            runDir,
+            epochs: config.epochs,
+            loss: config.loss,
+            optimizer: { name: config.optimizer, lr: config.lr },
+            attributeNames: names,
+            seed: config.seed,
+            checkpointMetadata: { architecture: config.arch, input_size: config.imageSize },
+          });
+    if (result.status === "interrupted") {
+      ctx.log(`interrupted: resume with "reference train --resume ${runDir}"`);
+      process.exitCode = 130;
+      return { runDir, config, result };
+    }
+    if (result.bestEpoch === undefined || result.test === undefined) {
+      throw new CliError(
+        `the run in ${runDir} finished without a best epoch or test result; run "reference evaluate --run ${runDir}".`,
+      );
+    }
+    const summary = await writeRunOutputs({
+      runDir,
+      title: overrides.title ?? `${config.arch} on ${config.data}`,
+      config: { ...config },
+      history: result.history,
+      bestEpoch: result.bestEpoch,
+      test: result.test,
+      attributeNames: names,
+      realCelebA: data.dataset.size > 200_000,
+    });
+    ctx.log(
+      `done: best epoch ${summary.bestEpoch}, test accuracy ${(summary.testAccuracy * 100).toFixed(2)}% ` +
+        `(majority baseline ${(summary.majorityBaselineAccuracy * 100).toFixed(2)}%); report in ${join(runDir, "report.md")}`,
+    );
+    return { runDir, config, result };
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+    model.dispose();
+    await data.dataset.close();
+  }
+}

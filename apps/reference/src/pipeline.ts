@@ -1,0 +1,107 @@
+import { type RawImage, resize, seedEvalTransform, seedTrainTransform } from "@celeba/augment";
+import {
+  type CelebADataset,
+  type CelebAItem,
+  createBatches,
+  type DatasetSplit,
+  loadCelebA,
+  officialSplit,
+  seedSplit,
+} from "@celeba/data";
+import { createModel, type ResNetModel, readStateDict } from "@celeba/resnext";
+import type { Batch, DataSource } from "@celeba/train";
+import { CliError } from "./errors";
+import type { RunConfig } from "./run-config";
+
+/** A loaded dataset and the run's split of it. */
+export interface RunData {
+  dataset: CelebADataset;
+  split: DatasetSplit<CelebAItem>;
+}
+
+/** Loads CelebA from the config's root and splits it as the config says (random = the seed's 80/10/10). */
+export async function loadRunData(config: RunConfig): Promise<RunData> {
+  const dataset = await loadCelebA({ root: config.data });
+  const full =
+    config.split === "official" ? officialSplit(dataset) : seedSplit(dataset.items, config.seed);
+  const cap = <T>(items: T[]) => (config.limit > 0 ? items.slice(0, config.limit) : items);
+  const split = { train: cap(full.train), val: cap(full.val), test: cap(full.test) };
+  for (const [name, items] of Object.entries(split)) {
+    if (items.length === 0) {
+      throw new CliError(
+        `the ${name} split of ${config.data} is empty (${dataset.size} images, --split ${config.split}). ` +
+          "Use more images or --split random.",
+      );
+    }
+  }
+  return { dataset, split };
+}
+
+/**
+ * The evaluation transform: no augmentation, as the seed evaluates. Images whose size differs
+ * from `size` (e.g. at another `--image-size`) are resized straight to it; `null` keeps every
+ * image as it is.
+ */
+export function evalTransform(size: { width: number; height: number } | null) {
+  if (size === null) return seedEvalTransform();
+  return (img: RawImage) =>
+    img.width === size.width && img.height === size.height ? img : resize(img, size);
+}
+
+/** The seed's training data: flip, resize to 220x270, random crop to 178x218 (scaled with `--image-size`). */
+export function trainSource(config: RunConfig, data: RunData): DataSource {
+  const transform = seedTrainTransform({ resize: config.resize, crop: config.imageSize });
+  const source = { items: data.split.train, readImage: (id: string) => data.dataset.readImage(id) };
+  return (epoch, startBatch) =>
+    createBatches(source, {
+      batchSize: config.batchSize,
+      shuffle: true,
+      seed: config.seed,
+      epoch,
+      startBatch,
+      transform,
+    });
+}
+
+/** Evaluation batches of one split, in a fixed order and without augmentation. */
+export function evalSource(
+  config: RunConfig,
+  data: RunData,
+  which: "val" | "test",
+): () => AsyncIterable<Batch> {
+  const source = {
+    items: data.split[which],
+    readImage: (id: string) => data.dataset.readImage(id),
+  };
+  return () =>
+    createBatches(source, {
+      batchSize: config.batchSize,
+      shuffle: false,
+      transform: evalTransform(config.imageSize),
+    });
+}
+
+/** Builds the run's model: the architecture, 40 (or the dataset's) outputs, ImageNet weights if given, frozen children. */
+export async function buildModel(
+  config: RunConfig,
+  numClasses: number,
+  log: (line: string) => void,
+): Promise<ResNetModel> {
+  const model = createModel({ arch: config.arch, numClasses, seed: config.seed });
+  try {
+    if (config.weights) {
+      const sd = await readStateDict(config.weights);
+      const result = model.loadStateDict(sd, { strict: true, reinitializeHead: true });
+      for (const w of result.warnings) log(`weights: ${w}`);
+      log(`weights: loaded ${sd.size} tensors from ${config.weights}`);
+    }
+    const frozen = model.freeze(config.freeze);
+    log(
+      `frozen: the first ${config.freeze} children (${frozen.length} parameters); training ${model.trainableVariables().size}`,
+    );
+    return model;
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,163 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+// Drives the built CLI (turbo builds it before this package's tests) through the whole
+// workflow on a tiny synthetic CelebA: synth -> train -> SIGKILL -> resume -> evaluate -> predict.
+const cli = join(__dirname, "..", "dist", "cli.js");
+const work = mkdtempSync(join(tmpdir(), "celeba-cli-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 600_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const data = join(work, "data");
+const runDir = join(work, "run");
+const trainArgs = [
+  "train",
+  ...["--data", data, "--out", runDir, "--arch", "resnext_tiny", "--epochs", "3"],
+  ...["--batch-size", "16", "--image-size", "32x40", "--backend", "cpu", "--seed", "7", "--quiet"],
+];
+
+describe("reference CLI end to end", () => {
+  it("has a built CLI", () => {
+    expect(existsSync(cli), `${cli} is missing: run "pnpm build" first`).toBe(true);
+  });
+
+  it("synth writes the CelebA layout", () => {
+    const r = run(["synth", "--out", data, "--count", "120", "--seed", "3"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const attr = readFileSync(join(data, "list_attr_celeba.txt"), "utf8").split("\n");
+    expect(attr[0]!.trim()).toBe("120");
+    expect(attr[1]!.trim().split(/\s+/)).toHaveLength(40);
+    expect(readdirSync(join(data, "img_align_celeba"))).toHaveLength(120);
+  });
+
+  it("train survives SIGKILL after its first checkpoint and resumes to the end", async () => {
+    const child: ChildProcess = spawn(process.execPath, [cli, ...trainArgs], { stdio: "ignore" });
+    const first = join(runDir, "checkpoints", "epoch-01.safetensors");
+    const killed = await new Promise<boolean>((resolve) => {
+      const timer = setInterval(() => {
+        if (existsSync(join(runDir, "latest.json")) && existsSync(first)) {
+          clearInterval(timer);
+          child.kill("SIGKILL");
+          resolve(true);
+        }
+      }, 50);
+      child.on("exit", () => {
+        clearInterval(timer);
+        resolve(false);
+      });
+    });
+    expect(killed, "training finished before the first checkpoint could be observed").toBe(true);
+    expect(existsSync(join(runDir, "summary.json"))).toBe(false);
+
+    const refused = run(trainArgs);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/already exists and is not empty.*--resume/);
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+
+    const resumed = run(["train", "--resume", runDir, "--quiet"]);
+    expect(resumed.stderr).toBe("");
+    expect(resumed.code).toBe(0);
+    for (const f of [
+      "config.json",
+      "history.csv",
+      "summary.json",
+      "report.md",
+      "accuracy.png",
+      "predictions.csv",
+    ]) {
+      expect(existsSync(join(runDir, f)), f).toBe(true);
+    }
+    for (const e of ["01", "02", "03"]) {
+      expect(existsSync(join(runDir, "checkpoints", `epoch-${e}.safetensors`))).toBe(true);
+    }
+    const history = readFileSync(join(runDir, "history.csv"), "utf8").trim().split("\n");
+    expect(history[0]).toMatch(/^epoch,train_loss,train_accuracy,/);
+    expect(history).toHaveLength(4);
+    const png = readFileSync(join(runDir, "accuracy.png"));
+    expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
+    expect(summary.bestEpoch).toBeGreaterThanOrEqual(1);
+    expect(summary.bestEpoch).toBeLessThanOrEqual(3);
+    expect(summary.perAttribute).toHaveLength(40);
+    expect(summary.testAccuracy).toBeGreaterThan(0);
+    expect(summary.majorityBaselineAccuracy).toBeGreaterThan(0.5);
+  });
+
+  it("evaluate re-validates every checkpoint and agrees with training's choice", () => {
+    const before = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
+    const r = run(["evaluate", "--run", runDir]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^epoch \d+: validation accuracy/gm)).toHaveLength(3);
+    const after = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
+    expect(after.bestEpoch).toBe(before.bestEpoch);
+    expect(after.testAccuracy).toBeCloseTo(before.testAccuracy, 6);
+  });
+
+  it("predict writes one ±1 row per image with the checkpoint's names", () => {
+    const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
+    const weights = join(
+      runDir,
+      "checkpoints",
+      `epoch-${String(summary.bestEpoch).padStart(2, "0")}.safetensors`,
+    );
+    const out = join(work, "private.csv");
+    const r = run([
+      "predict",
+      "--weights",
+      weights,
+      "--images",
+      join(data, "img_align_celeba"),
+      "--out",
+      out,
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const rows = readFileSync(out, "utf8").trim().split("\n");
+    expect(rows).toHaveLength(121);
+    const header = rows[0]!.split(",");
+    expect(header[0]).toBe("image_id");
+    expect(header[1]).toBe("5_o_Clock_Shadow");
+    expect(header).toHaveLength(41);
+    for (const v of rows[1]!.split(",").slice(1)) expect(["1", "-1"]).toContain(v);
+  });
+
+  it("bad flags and paths end with one line and a non-zero exit", () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["train", "--data", join(work, "nope"), "--out", join(work, "r2")], /nope/],
+      [
+        ["train", "--data", data, "--out", join(work, "r3"), "--arch", "resnet9"],
+        /--arch "resnet9".*resnext50_32x4d/,
+      ],
+      [["train", "--data", data, "--out", join(work, "r4"), "--epochs", "zero"], /--epochs "zero"/],
+      [["frobnicate"], /unknown command "frobnicate"/],
+      [["synth", "--bogus"], /bogus/],
+      [
+        [
+          "predict",
+          "--weights",
+          join(work, "missing.pth"),
+          "--images",
+          data,
+          "--out",
+          join(work, "x.csv"),
+        ],
+        /missing\.pth does not exist/,
+      ],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = run(args);
+      expect(r.code, args.join(" ")).not.toBe(0);
+      expect(r.stderr.trim().split("\n"), r.stderr).toHaveLength(1);
+      expect(r.stderr).toMatch(pattern);
+    }
+  });
+});
