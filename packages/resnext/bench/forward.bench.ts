@@ -11,7 +11,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { resnext50_32x4d } from "../src/models";
-import { medianSeconds, useBackend } from "./backends";
+import { type BenchResult, medianSeconds, useBackend, writeResults } from "./backends";
 
 const H = 218;
 const W = 178;
@@ -80,3 +80,17 @@ for (const r of results) {
     `| ${r.backend} | ${r.batch} | ${r.ips.toFixed(2)} | ${t === undefined ? "skipped" : t.toFixed(2)} | ${ratio} |`,
   );
 }
+
+const rows: BenchResult[] = results.map((r) => {
+  const t = typeof ref === "string" ? undefined : ref.imagesPerSecond[String(r.batch)];
+  return {
+    name: `resnext50_32x4d inference ${H}x${W}, ${r.backend}, batch ${r.batch}`,
+    metric: "throughput",
+    ours: r.ips,
+    reference: t ?? null,
+    ratio: t === undefined ? null : r.ips / t,
+    unit: "images/s",
+    notes: `groupedConvImpl ${r.impl}; eval mode; ratio = ours / PyTorch`,
+  };
+});
+writeResults(rows);

@@ -1,6 +1,8 @@
 // Models (model half of the package).
 export type { ArchName, BlockType, ResNetSpec } from "./architectures";
 export { ARCH_NAMES, ARCHITECTURES } from "./architectures";
+export type { Conv2dGradOptions, ConvGradient } from "./conv-gradient";
+export { CONV_GRADIENTS, conv2dIm2colGrad } from "./conv-gradient";
 export { ResnextError } from "./errors";
 export type { GroupedConv2dOptions, GroupedConvImpl } from "./grouped-conv";
 export { fastestGroupedConvImpl, GROUPED_CONV_IMPLS, groupedConv2d } from "./grouped-conv";

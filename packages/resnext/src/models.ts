@@ -1,4 +1,5 @@
 import { ARCH_NAMES, ARCHITECTURES, type ArchName } from "./architectures";
+import { CONV_GRADIENTS } from "./conv-gradient";
 import { GROUPED_CONV_IMPLS } from "./grouped-conv";
 import { InvalidModelConfigError } from "./model-errors";
 import { buildResNet, type ResNetModel, type ResNetOptions } from "./resnet";
@@ -14,6 +15,7 @@ const OPTION_KEYS = [
   "includeTop",
   "seed",
   "groupedConvImpl",
+  "convGradient",
   "freezeBatchNormStats",
 ] as const;
 
@@ -34,6 +36,7 @@ function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Requi
     includeTop = true,
     seed = 0,
     groupedConvImpl = "auto",
+    convGradient = "im2col",
     freezeBatchNormStats = false,
   } = options;
   if (!Number.isSafeInteger(numClasses) || numClasses < 1) {
@@ -57,6 +60,14 @@ function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Requi
       ["auto", ...GROUPED_CONV_IMPLS],
     );
   }
+  if (!CONV_GRADIENTS.includes(convGradient)) {
+    throw new InvalidModelConfigError(
+      "convGradient",
+      convGradient,
+      "Pick how convolutions are differentiated ('im2col' is faster and trains on wasm).",
+      CONV_GRADIENTS,
+    );
+  }
   if (typeof freezeBatchNormStats !== "boolean") {
     throw new InvalidModelConfigError(
       "freezeBatchNormStats",
@@ -64,7 +75,7 @@ function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Requi
       "Pass true or false.",
     );
   }
-  return { numClasses, includeTop, seed, groupedConvImpl, freezeBatchNormStats };
+  return { numClasses, includeTop, seed, groupedConvImpl, convGradient, freezeBatchNormStats };
 }
 
 /**
@@ -72,7 +83,7 @@ function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Requi
  * (kaiming-normal fan-out convolutions, BN weight 1 / bias 0, `nn.Linear`'s default head).
  *
  * @param config - `arch` (required) plus {@link ResNetOptions}: `numClasses` (default 1000),
- *   `includeTop` (default true), `seed` (default 0), `groupedConvImpl` (default "auto"),
+ *   `includeTop` (default true), `seed` (default 0), `groupedConvImpl` (default "auto"), `convGradient` (default "im2col"),
  *   `freezeBatchNormStats` (default false).
  * @returns A new {@link ResNetModel}; call `dispose()` when done.
  * @throws {InvalidModelConfigError} when `arch` or an option is invalid (lists valid choices).

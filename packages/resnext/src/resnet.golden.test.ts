@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { goldenInputNHWC, goldenTarget, maxAbs, maxAbsDiff } from "../test/golden-input";
 import { ARCHITECTURES, type ResNetSpec } from "./architectures";
+import { CONV_GRADIENTS, type ConvGradient } from "./conv-gradient";
 import { GROUPED_CONV_IMPLS } from "./grouped-conv";
 import { buildResNet } from "./resnet";
 import { readSafetensors } from "./safetensors";
@@ -35,15 +36,26 @@ const CASES = [
   { name: "resnet18_mini", spec: RESNET18_MINI, grads: false },
 ] as const;
 
-function build(spec: ResNetSpec, numClasses: number, impl: (typeof GROUPED_CONV_IMPLS)[number]) {
+function build(
+  spec: ResNetSpec,
+  numClasses: number,
+  impl: (typeof GROUPED_CONV_IMPLS)[number],
+  convGradient: ConvGradient = "im2col",
+) {
   return buildResNet("golden", spec, {
     numClasses,
     includeTop: true,
     seed: 0,
     groupedConvImpl: impl,
+    convGradient,
     freezeBatchNormStats: false,
   });
 }
+
+/** Every grouped-convolution formulation with every gradient method. */
+const IMPL_X_GRADIENT = GROUPED_CONV_IMPLS.flatMap((impl) =>
+  CONV_GRADIENTS.map((gradient) => [impl, gradient] as const),
+);
 
 function input(shape: [number, number, number, number]): tf.Tensor4D {
   const [n, , h, w] = shape;
@@ -85,64 +97,67 @@ describe.each(CASES)("golden vs torchvision: $name", ({ name, spec, grads }) => 
     model.dispose();
   });
 
-  it.each(GROUPED_CONV_IMPLS)("train-mode forward, MSE backward, BN running stats (%s)", (impl) => {
-    const model = build(spec, golden.numClasses, impl);
-    model.loadStateDict(weights);
-    const shape = golden.train.inputShapeNCHW;
-    const x = input(shape);
-    const target = tf.tensor2d(goldenTarget(shape[0], golden.numClasses), [
-      shape[0],
-      golden.numClasses,
-    ]);
-    const params = model.namedParameters();
-    const keyOf = new Map([...params].map(([k, v]) => [v.name, k]));
-    let output: Float32Array | undefined;
-    const { value, grads: g } = tf.variableGrads(() => {
-      const y = model.apply(x, { training: true });
-      output = y.dataSync() as Float32Array;
-      return tf.losses.meanSquaredError(target, y) as tf.Scalar;
-    }, [...params.values()]);
-    expect(maxAbsDiff(output!, golden.train.output)).toBeLessThanOrEqual(1e-4);
-    expect(Math.abs(value.dataSync()[0]! - golden.train.loss)).toBeLessThanOrEqual(1e-5);
+  it.each(IMPL_X_GRADIENT)(
+    "train-mode forward, MSE backward, BN running stats (%s, %s)",
+    (impl, convGradient) => {
+      const model = build(spec, golden.numClasses, impl, convGradient);
+      model.loadStateDict(weights);
+      const shape = golden.train.inputShapeNCHW;
+      const x = input(shape);
+      const target = tf.tensor2d(goldenTarget(shape[0], golden.numClasses), [
+        shape[0],
+        golden.numClasses,
+      ]);
+      const params = model.namedParameters();
+      const keyOf = new Map([...params].map(([k, v]) => [v.name, k]));
+      let output: Float32Array | undefined;
+      const { value, grads: g } = tf.variableGrads(() => {
+        const y = model.apply(x, { training: true });
+        output = y.dataSync() as Float32Array;
+        return tf.losses.meanSquaredError(target, y) as tf.Scalar;
+      }, [...params.values()]);
+      expect(maxAbsDiff(output!, golden.train.output)).toBeLessThanOrEqual(1e-4);
+      expect(Math.abs(value.dataSync()[0]! - golden.train.loss)).toBeLessThanOrEqual(1e-5);
 
-    if (grads) {
-      // Tolerance: 1e-4 of the tensor's largest gradient, plus 1e-6 absolute (seen: ~3e-6).
-      let checked = 0;
-      let worstRelative = 0;
-      for (const [varName, grad] of Object.entries(g)) {
-        const key = keyOf.get(varName)!;
-        if (!key.startsWith("layer4.") && !key.startsWith("fc.")) continue;
-        const ref = after.get(`grad.${key}`);
-        expect(ref, key).toBeDefined();
-        const ours = torchLayout(grad);
-        const tol = 1e-6 + 1e-4 * maxAbs(ref!.data as Float32Array);
-        const d = maxAbsDiff(ours, ref!.data as Float32Array);
-        worstRelative = Math.max(worstRelative, d / maxAbs(ref!.data as Float32Array));
-        expect(d, key).toBeLessThanOrEqual(tol);
-        checked++;
-      }
-      console.info(
-        `${name} (${impl}): worst gradient error / max |grad| = ${worstRelative.toExponential(2)}`,
-      );
-      expect(checked).toBe([...after.keys()].filter((k) => k.startsWith("grad.")).length);
-    }
-
-    const sd = model.stateDict();
-    let buffers = 0;
-    for (const [key, ref] of after) {
-      if (!key.startsWith("after.")) continue;
-      const ours = sd.get(key.slice("after.".length))!;
-      if (ref.dtype === "int64") {
-        expect(ours.data[0], key).toBe(ref.data[0]);
-      } else {
-        expect(maxAbsDiff(ours.data as Float32Array, ref.data as Float32Array), key).toBeLessThan(
-          1e-5 * Math.max(1, maxAbs(ref.data as Float32Array)),
+      if (grads) {
+        // Tolerance: 1e-4 of the tensor's largest gradient, plus 1e-6 absolute (seen: ~3e-6).
+        let checked = 0;
+        let worstRelative = 0;
+        for (const [varName, grad] of Object.entries(g)) {
+          const key = keyOf.get(varName)!;
+          if (!key.startsWith("layer4.") && !key.startsWith("fc.")) continue;
+          const ref = after.get(`grad.${key}`);
+          expect(ref, key).toBeDefined();
+          const ours = torchLayout(grad);
+          const tol = 1e-6 + 1e-4 * maxAbs(ref!.data as Float32Array);
+          const d = maxAbsDiff(ours, ref!.data as Float32Array);
+          worstRelative = Math.max(worstRelative, d / maxAbs(ref!.data as Float32Array));
+          expect(d, key).toBeLessThanOrEqual(tol);
+          checked++;
+        }
+        console.info(
+          `${name} (${impl}, ${convGradient}): worst gradient error / max |grad| = ${worstRelative.toExponential(2)}`,
         );
+        expect(checked).toBe([...after.keys()].filter((k) => k.startsWith("grad.")).length);
       }
-      buffers++;
-    }
-    expect(buffers).toBe(model.namedBuffers().size);
-    tf.dispose([x, target, value, ...Object.values(g)]);
-    model.dispose();
-  });
+
+      const sd = model.stateDict();
+      let buffers = 0;
+      for (const [key, ref] of after) {
+        if (!key.startsWith("after.")) continue;
+        const ours = sd.get(key.slice("after.".length))!;
+        if (ref.dtype === "int64") {
+          expect(ours.data[0], key).toBe(ref.data[0]);
+        } else {
+          expect(maxAbsDiff(ours.data as Float32Array, ref.data as Float32Array), key).toBeLessThan(
+            1e-5 * Math.max(1, maxAbs(ref.data as Float32Array)),
+          );
+        }
+        buffers++;
+      }
+      expect(buffers).toBe(model.namedBuffers().size);
+      tf.dispose([x, target, value, ...Object.values(g)]);
+      model.dispose();
+    },
+  );
 });

@@ -18,6 +18,7 @@ const DEFAULTS = {
   includeTop: true,
   seed: 0,
   groupedConvImpl: "auto",
+  convGradient: "im2col",
   freezeBatchNormStats: false,
 } as const;
 

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { blockExpansion, type ResNetSpec } from "./architectures";
+import { type ConvGradient, conv2dIm2colGrad } from "./conv-gradient";
 import { type GroupedConvImpl, groupedConv2d } from "./grouped-conv";
 import { InitRandom } from "./init-random";
 import {
@@ -45,6 +46,12 @@ export interface ResNetOptions {
   seed?: number | string;
   /** Grouped-convolution formulation, or `"auto"` (fastest measured per backend). Default `"auto"`. */
   groupedConvImpl?: GroupedConvImpl | "auto";
+  /**
+   * How convolutions are differentiated: `"im2col"` (this package's backward pass: im2col
+   * matrix products from kernels every backend has, so wasm can train; much faster on cpu) or
+   * `"native"` (tfjs' registered `Conv2DBackpropFilter`/`Input` gradients). Default `"im2col"`.
+   */
+  convGradient?: ConvGradient;
   /**
    * When `true`, BatchNorm layers whose parameters are frozen use their running statistics
    * and do not update them, even in training mode. Default `false`, which is PyTorch's
@@ -102,6 +109,8 @@ export interface ResNetModel {
   readonly numFeatures: number;
   /** Grouped-convolution formulation used by `apply`; may be changed at any time. */
   groupedConvImpl: GroupedConvImpl | "auto";
+  /** See {@link ResNetOptions.convGradient}; may be changed at any time. */
+  convGradient: ConvGradient;
   /** See {@link ResNetOptions.freezeBatchNormStats}; may be changed at any time. */
   freezeBatchNormStats: boolean;
   /**
@@ -173,6 +182,7 @@ class ResNet implements ResNetModel {
   readonly numClasses: number | null;
   readonly numFeatures: number;
   groupedConvImpl: GroupedConvImpl | "auto";
+  convGradient: ConvGradient;
   freezeBatchNormStats: boolean;
 
   private readonly seed: number | string;
@@ -193,6 +203,7 @@ class ResNet implements ResNetModel {
     this.spec = spec;
     this.seed = options.seed;
     this.groupedConvImpl = options.groupedConvImpl;
+    this.convGradient = options.convGradient;
     this.freezeBatchNormStats = options.freezeBatchNormStats;
     this.rng = new InitRandom(options.seed);
     const expansion = blockExpansion(spec.block);
@@ -472,13 +483,18 @@ class ResNet implements ResNetModel {
   }
 
   private conv(x: tf.Tensor4D, c: Conv): tf.Tensor4D {
-    if (c.groups === 1) return tf.conv2d(x, c.weight, c.stride, c.pad) as tf.Tensor4D;
-    return groupedConv2d(x, c.weight, {
-      groups: c.groups,
-      stride: c.stride,
-      pad: c.pad,
-      impl: this.groupedConvImpl,
-    });
+    const { stride, pad, groups } = c;
+    const impl = this.groupedConvImpl;
+    if (this.convGradient === "im2col") {
+      // The forward formulation is never differentiated here, so any of them trains.
+      const forward =
+        groups === 1
+          ? undefined
+          : (a: tf.Tensor4D, w: tf.Tensor4D) => groupedConv2d(a, w, { groups, stride, pad, impl });
+      return conv2dIm2colGrad(x, c.weight, { stride, pad, groups, forward });
+    }
+    if (groups === 1) return tf.conv2d(x, c.weight, stride, pad) as tf.Tensor4D;
+    return groupedConv2d(x, c.weight, { groups, stride, pad, impl });
   }
 
   private batchNorm(x: tf.Tensor4D, bn: BatchNorm, training: boolean): tf.Tensor4D {
