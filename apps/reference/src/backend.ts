@@ -90,11 +90,12 @@ async function tryCpu(): Promise<string | null> {
 }
 
 /**
- * Picks the tfjs backend. `auto` tries tfjs-node-gpu, then tfjs-node, then wasm (only
- * when `forTraining` is false: the wasm backend lacks convolution gradient kernels), then cpu.
+ * Picks the tfjs backend. `auto` tries tfjs-node-gpu, then tfjs-node, then wasm, then cpu.
+ * wasm trains too: @celeba/resnext computes convolution gradients with ops wasm has, since
+ * the backend itself has no convolution gradient kernels.
  *
  * @param choice - one of {@link BACKEND_CHOICES}.
- * @param options.forTraining - whether gradients are needed.
+ * @param options.forTraining - whether gradients are needed (registers tfjs' gradient functions).
  * @returns the backend that was set, and why better ones were skipped.
  * @throws CliError when an explicitly requested backend cannot be used.
  */
@@ -117,12 +118,6 @@ export async function selectBackend(
   const skipped: string[] = [];
   for (const [name, attempt] of attempts) {
     if (choice !== "auto" && choice !== name) continue;
-    if (choice === "auto" && name === "wasm" && options.forTraining) {
-      skipped.push(
-        "wasm: skipped for training, since tfjs' wasm backend has no convolution gradient kernels.",
-      );
-      continue;
-    }
     const failure = await attempt();
     if (failure === null) {
       // The cpu backend's "install tfjs-node" banner repeats what `skipped` already says.

@@ -12,7 +12,7 @@ const HELP = `reference: reproduce the CelebA ResNeXt50 attribute classifier on 
 Usage: reference <command> [options]
 
 Commands:
-  demo      [--out runs/demo] [--force] [--epochs 4] [--count 1500] [--image-size 64x78]
+  demo      [--out runs/demo] [--force] [--epochs 5] [--count 3000] [--lr 0.01] [--image-size 64x78]
             synthetic CelebA -> train resnext_tiny -> validate, test, predict, report
   synth     --out DIR [--count 2000] [--seed 0] [--zip]
   train     --data DIR --out RUN [--arch resnext50_32x4d] [--weights FILE] [--epochs 12]

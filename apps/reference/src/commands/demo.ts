@@ -5,13 +5,20 @@ import { prepareRunFolder } from "../run-folder";
 import { predictCommand } from "./predict";
 import { trainCommand } from "./train";
 
-/** The demo's defaults: small enough to finish in minutes on 2 CPU cores, same code path as the seed. */
+/**
+ * The demo's defaults: small enough to finish in about 2 minutes on 2 CPU cores (wasm backend),
+ * through the seed's code path. The learning rate is 5x the seed's 0.002: the seed fine-tunes
+ * ImageNet weights, while the demo trains a tiny network's unfrozen half from random init. Measured
+ * here: lr 0.002 reached +3.6 points over the majority baseline after 8 epochs on 2,000 images;
+ * lr 0.01 reached +6.2 after 5 epochs on 3,000.
+ */
 export const DEMO_DEFAULTS = {
   out: "runs/demo",
-  count: 1500,
+  count: 3000,
   privateCount: 60,
   arch: "resnext_tiny",
-  epochs: 4,
+  epochs: 5,
+  lr: 0.01,
   batchSize: 32,
   imageSize: "64x78",
   seed: 0,
@@ -50,6 +57,8 @@ export async function demoCommand(ctx: CommandContext): Promise<void> {
     "batch-size": ctx.string("batch-size") ?? String(DEMO_DEFAULTS.batchSize),
     "image-size": ctx.string("image-size") ?? DEMO_DEFAULTS.imageSize,
     seed: String(seed),
+    ...(ctx.string("freeze") ? { freeze: ctx.string("freeze") } : {}),
+    lr: ctx.string("lr") ?? String(DEMO_DEFAULTS.lr),
     backend: ctx.string("backend") ?? "auto",
     quiet: ctx.bool("quiet"),
   };
