@@ -1,5 +1,6 @@
 import { type RawImage, resize, seedEvalTransform, seedTrainTransform } from "@celeba/augment";
 import {
+  CELEBA_ATTRIBUTE_NAMES,
   type CelebADataset,
   type CelebAItem,
   createBatches,
@@ -17,6 +18,22 @@ import type { RunConfig } from "./run-config";
 export interface RunData {
   dataset: CelebADataset;
   split: DatasetSplit<CelebAItem>;
+}
+
+/** The number of images in the real CelebA (img_align_celeba). */
+const CELEBA_IMAGE_COUNT = 202_599;
+
+/**
+ * Whether a dataset is the real CelebA, so reports compare against the seed's published
+ * figures: all 202,599 images and CelebA's 40 attribute names in order. A synthetic set has
+ * the names but not the count.
+ */
+export function isRealCelebA(dataset: Pick<CelebADataset, "size" | "attributeNames">): boolean {
+  return (
+    dataset.size === CELEBA_IMAGE_COUNT &&
+    dataset.attributeNames.length === CELEBA_ATTRIBUTE_NAMES.length &&
+    dataset.attributeNames.every((name, i) => name === CELEBA_ATTRIBUTE_NAMES[i])
+  );
 }
 
 /** Loads CelebA from the config's root and splits it as the config says (random = the seed's 80/10/10). */

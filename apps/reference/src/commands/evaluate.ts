@@ -6,7 +6,7 @@ import { selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { writeRunOutputs } from "../finish-run";
-import { buildModel, evalSource, loadRunData } from "../pipeline";
+import { buildModel, evalSource, isRealCelebA, loadRunData } from "../pipeline";
 import { listEpochCheckpoints, readRunConfig } from "../run-folder";
 
 /**
@@ -62,7 +62,7 @@ export async function evaluateCommand(ctx: CommandContext): Promise<void> {
       bestEpoch,
       test,
       attributeNames: names,
-      realCelebA: data.dataset.size > 200_000,
+      realCelebA: isRealCelebA(data.dataset),
     });
     ctx.log(
       `best epoch ${bestEpoch}: test accuracy ${(summary.testAccuracy * 100).toFixed(2)}% ` +

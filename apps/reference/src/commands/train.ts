@@ -6,7 +6,7 @@ import { selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { writeRunOutputs } from "../finish-run";
-import { buildModel, evalSource, loadRunData, trainSource } from "../pipeline";
+import { buildModel, evalSource, isRealCelebA, loadRunData, trainSource } from "../pipeline";
 import { type RunConfig, runConfigFromFlags } from "../run-config";
 import { prepareRunFolder, readRunConfig } from "../run-folder";
 
@@ -89,6 +89,7 @@ export async function trainCommand(
       testData: evalSource(config, data, "test"),
       signal: controller.signal,
       progress: !ctx.bool("quiet"),
+      stepsPerEpoch: Math.ceil(data.split.train.length / config.batchSize),
     };
     const result =
       resumeDir !== undefined
@@ -121,7 +122,7 @@ export async function trainCommand(
       bestEpoch: result.bestEpoch,
       test: result.test,
       attributeNames: names,
-      realCelebA: data.dataset.size > 200_000,
+      realCelebA: isRealCelebA(data.dataset),
     });
     ctx.log(
       `done: best epoch ${summary.bestEpoch}, test accuracy ${(summary.testAccuracy * 100).toFixed(2)}% ` +
