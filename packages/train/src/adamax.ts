@@ -62,8 +62,7 @@ export class Adamax extends TorchOptimizer {
 
   protected updateParam(param: tf.Variable, grad: tf.Tensor, state: ParamState): void {
     const [b1, b2] = this.betas;
-    let g = this.maximize ? tf.neg(grad) : grad;
-    if (this.weightDecay !== 0) g = tf.add(g, tf.mul(param, this.weightDecay));
+    const g = this.torchGradient(param, grad, this.weightDecay, this.maximize);
     const expAvg = this.slot(state, "exp_avg", param);
     const expInf = this.slot(state, "exp_inf", param);
     const m = tf.add(tf.mul(expAvg, b1), tf.mul(g, 1 - b1));

@@ -73,8 +73,7 @@ export class SGD extends TorchOptimizer {
   }
 
   protected updateParam(param: tf.Variable, grad: tf.Tensor, state: ParamState): void {
-    let d = this.maximize ? tf.neg(grad) : grad;
-    if (this.weightDecay !== 0) d = tf.add(d, tf.mul(param, this.weightDecay));
+    let d = this.torchGradient(param, grad, this.weightDecay, this.maximize);
     if (this.momentum !== 0) {
       let buf = state.slots.get("momentum_buffer");
       if (buf === undefined) {

@@ -64,6 +64,20 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     this.incrementIterations();
   }
 
+  /**
+   * The gradient torch's update starts from: negated when maximizing, then plus
+   * `weightDecay * param` (L2 added to the gradient, not decoupled as in AdamW).
+   */
+  protected torchGradient(
+    param: tf.Variable,
+    grad: tf.Tensor,
+    weightDecay: number,
+    maximize: boolean,
+  ): tf.Tensor {
+    const g = maximize ? tf.neg(grad) : grad;
+    return weightDecay === 0 ? g : tf.add(g, tf.mul(param, weightDecay));
+  }
+
   /** Returns the slot `name` of a parameter, creating it as zeros on first use. */
   protected slot(state: ParamState, name: string, like: tf.Tensor): tf.Variable {
     let v = state.slots.get(name);
