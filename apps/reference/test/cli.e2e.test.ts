@@ -130,6 +130,58 @@ describe("reference CLI end to end", () => {
     for (const v of rows[1]!.split(",").slice(1)) expect(["1", "-1"]).toContain(v);
   });
 
+  it("predict takes a bare torchvision state dict: --arch, class count from fc.weight, raw scores", () => {
+    // resnext_tiny weights written by torchvision's own code (packages/resnext's fixture script), 10 classes.
+    const weights = join(
+      __dirname,
+      "..",
+      "..",
+      "..",
+      "packages",
+      "resnext",
+      "fixtures",
+      "resnext_tiny.safetensors",
+    );
+    const out = join(work, "bare.csv");
+    const images = join(data, "img_align_celeba");
+    const r = run([
+      "predict",
+      "--weights",
+      weights,
+      "--images",
+      images,
+      "--out",
+      out,
+      "--arch",
+      "resnext_tiny",
+      "--raw",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const rows = readFileSync(out, "utf8").trim().split("\n");
+    expect(rows[0]).toBe(
+      ["image_id", ...Array.from({ length: 10 }, (_, i) => `output_${i}`)].join(","),
+    );
+    expect(rows).toHaveLength(121);
+    const values = rows[1]!.split(",").slice(1).map(Number);
+    expect(values.every(Number.isFinite)).toBe(true);
+    expect(values.some((v) => v !== 1 && v !== -1)).toBe(true);
+
+    // Without --arch a bare state dict is taken for resnext50_32x4d, which these weights do not fit.
+    const wrong = run([
+      "predict",
+      "--weights",
+      weights,
+      "--images",
+      images,
+      "--out",
+      join(work, "x.csv"),
+    ]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
+    expect(wrong.stderr).toMatch(/layer1\.0\.conv1\.weight/);
+  });
+
   it("bad flags and paths end with one line and a non-zero exit", () => {
     const cases: Array<[string[], RegExp]> = [
       [["train", "--data", join(work, "nope"), "--out", join(work, "r2")], /nope/],

@@ -14,7 +14,7 @@ import {
   readStateDict,
 } from "@celeba/resnext";
 import * as tf from "@tensorflow/tfjs-core";
-import { selectBackend } from "../backend";
+import { BACKEND_CHOICES, selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { evalTransform } from "../pipeline";
@@ -78,9 +78,12 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
   if (!existsSync(weights)) throw new CliError(`--weights ${weights} does not exist.`);
   if (!existsSync(imagesDir))
     throw new CliError(`--images ${imagesDir} does not exist: give a folder of .jpg/.png images.`);
-  const backend = await selectBackend((ctx.string("backend") ?? "auto") as never, {
-    forTraining: false,
-  });
+  const backend = await selectBackend(
+    oneOf("backend", ctx.string("backend") ?? "auto", BACKEND_CHOICES),
+    {
+      forTraining: false,
+    },
+  );
   ctx.log(`backend: ${backend.name}`);
 
   const sd = await readStateDict(weights);
