@@ -179,7 +179,9 @@ describe("reference CLI end to end", () => {
     ]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
-    expect(wrong.stderr).toMatch(/layer1\.0\.conv1\.weight/);
+    expect(wrong.stderr).toMatch(
+      /does not fit resnext50_32x4d \(the default for a bare state dict\).*layer1\.0\.conv1\.weight.*pass --arch: one of .*resnext_tiny/,
+    );
   });
 
   it("bad flags and paths end with one line and a non-zero exit", () => {

@@ -12,6 +12,7 @@ import {
   createModel,
   readSafetensorsMetadata,
   readStateDict,
+  StateDictMismatchError,
 } from "@celeba/resnext";
 import * as tf from "@tensorflow/tfjs-core";
 import { BACKEND_CHOICES, selectBackend } from "../backend";
@@ -95,7 +96,15 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
   const desc = await describeWeights(weights, ctx.string("arch"), fc.shape[0]!);
   const model = createModel({ arch: desc.arch, numClasses: fc.shape[0]! });
   try {
-    model.loadStateDict(sd, { strict: true, reinitializeHead: false });
+    try {
+      model.loadStateDict(sd, { strict: true, reinitializeHead: false });
+    } catch (error) {
+      if (!(error instanceof StateDictMismatchError)) throw error;
+      throw new CliError(
+        `${weights} does not fit ${desc.arch}${ctx.string("arch") ? "" : " (the default for a bare state dict)"}: ` +
+          `${error.message} If the weights are another architecture, pass --arch: one of ${ARCH_NAMES.join(", ")}.`,
+      );
+    }
     const paths = await listImages(imagesDir);
     if (paths.length === 0) throw new CliError(`${imagesDir} holds no images (.jpg, .jpeg, .png).`);
     const transform = evalTransform(desc.inputSize);
