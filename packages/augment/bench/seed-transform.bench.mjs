@@ -2,9 +2,10 @@
 // normalise) on 178x218 RGB images, against PIL + torchvision doing the same in the same run.
 // Both sides are single-threaded. Run: pnpm bench (builds dist first).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   compose,
   createRng,
@@ -78,10 +79,12 @@ console.log(
 const fused = measure("augment: seedTrainTransform().apply (fused)", (i) =>
   train.apply(images[i % COUNT], createRng(deriveSeed(1, 0, i)), batch, 0),
 );
-measure("augment: compose(flip, resize, randomCrop) + norm", (i) =>
+const composed = measure("augment: compose(flip, resize, randomCrop) + norm", (i) =>
   toNormalizedFloat32(unfused(images[i % COUNT], createRng(deriveSeed(1, 0, i))), {}, batch, 0),
 );
 
+let reference = null;
+let referenceNote = "";
 const hasTorch =
   existsSync(PYTHON) &&
   spawnSync(PYTHON, ["-c", "import torch, torchvision, PIL"], { stdio: "ignore" }).status === 0;
@@ -117,9 +120,11 @@ print(done / (time.process_time() - cpu0), done / (time.perf_counter() - start))
 `;
     const r = spawnSync(PYTHON, ["-c", script, file], { encoding: "utf8" });
     if (r.status !== 0) {
+      referenceNote = `reference failed: ${r.stderr.trim().split("\n").pop()}`;
       console.log(`reference: failed (${r.stderr.trim().split("\n").pop()})`);
     } else {
       const [ref, refWall] = r.stdout.trim().split(" ").map(Number);
+      reference = ref;
       console.log(
         `${"reference: PIL transpose/resize + torchvision".padEnd(48)} ${ref.toFixed(0).padStart(7)} images/cpu-s  (${refWall.toFixed(0)} images/wall-s, torch threads = 1)`,
       );
@@ -131,3 +136,31 @@ print(done / (time.process_time() - cpu0), done / (time.perf_counter() - start))
     rmSync(dir, { recursive: true, force: true });
   }
 }
+if (!hasTorch)
+  referenceNote = `reference skipped: ${PYTHON} with torch + torchvision + Pillow not found`;
+
+// Shared format gathered by the root bench/collect.mjs; written to a temp file then renamed.
+const note = `${W}x${H} RGB, single thread, images per CPU-second; higher is better, ratio = ours / PIL+torchvision`;
+const row = (name, ours) => ({
+  name,
+  metric: "throughput",
+  ours,
+  reference,
+  ratio: reference === null ? null : ours / reference,
+  unit: "images/cpu-s",
+  notes: referenceNote ? `${note}; ${referenceNote}` : note,
+});
+const out = join(dirname(fileURLToPath(import.meta.url)), "results.json");
+const tmp = `${out}.${process.pid}.tmp`;
+writeFileSync(
+  tmp,
+  `${JSON.stringify(
+    [
+      row("seed train transform (flip + resize + crop + normalise), fused", fused),
+      row("seed train transform, compose(flip, resize, randomCrop) + normalise", composed),
+    ],
+    null,
+    2,
+  )}\n`,
+);
+renameSync(tmp, out);

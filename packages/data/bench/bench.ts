@@ -1,12 +1,13 @@
 /**
  * `pnpm bench`: images/s of decode + the seed's train augmentation + normalisation over synthetic CelebA
  * JPEGs through createBatches, against a torchvision DataLoader (PIL, same transforms, num_workers = cores)
- * measured in the same run when /usr/bin/python3 has torch. Results go to stdout and bench/results.json.
+ * measured in the same run when /usr/bin/python3 has torch. Results go to stdout and bench/results.json
+ * (the shared `{ name, metric, ours, reference, ratio, unit, notes }[]` format of the root bench/collect.mjs).
  *
  * Environment: BENCH_COUNT (default 2000), BENCH_BATCH (64), BENCH_EPOCHS (2).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   await ds.close();
   const python = "/usr/bin/python3";
   let torch: { images_per_s: number; num_workers: number; torch: string } | undefined;
+  let referenceNote = "";
   const probe = existsSync(python)
     ? spawnSync(python, ["-c", "import torch, torchvision"], { encoding: "utf8" })
     : undefined;
@@ -86,15 +88,38 @@ async function main(): Promise<void> {
           `${cores} worker threads ${(threaded / ref).toFixed(2)}x`,
       );
     } else {
+      referenceNote = `; torch reference failed (exit ${run.status})`;
       console.log(`torch reference failed (exit ${run.status}): ${run.stderr.slice(-500)}`);
     }
   } else {
+    referenceNote =
+      "; torch reference skipped: /usr/bin/python3 with torch and torchvision not found";
     console.log("torch reference skipped: /usr/bin/python3 with torch and torchvision not found");
   }
-  writeFileSync(
-    join(here, "results.json"),
-    `${JSON.stringify({ count, batchSize, epochs, cores, mainThread, workers: threaded, torch }, null, 2)}\n`,
-  );
+  const reference = torch?.images_per_s ?? null;
+  const row = (name: string, ours: number) => ({
+    name,
+    metric: "throughput",
+    ours,
+    reference,
+    ratio: reference === null ? null : ours / reference,
+    unit: "images/s",
+    notes:
+      `${count} synthetic JPEGs, batch ${batchSize}, ${epochs} epochs; vs torchvision DataLoader, ` +
+      `num_workers ${torch?.num_workers ?? cores}; higher is better, ratio = ours / torchvision${referenceNote}`,
+  });
+  const results = [
+    row("createBatches (decode + seed augmentation + normalise), main thread", mainThread),
+    row(
+      `createBatches (decode + seed augmentation + normalise), ${cores} worker threads`,
+      threaded,
+    ),
+  ];
+  // Written to a temp file and renamed so a crash never leaves half a file.
+  const file = join(here, "results.json");
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(tmp, file);
 }
 
 main()

@@ -1,7 +1,7 @@
 /**
  * Benchmark: RSS and tensor count across an epoch of resnext_tiny training (cpu backend),
  * and the training-step time against PyTorch measured in the same run.
- * Run: pnpm bench   (in packages/train)
+ * Run: pnpm bench   (in packages/train). The step time goes to bench/results.json (shared format).
  */
 import "@tensorflow/tfjs";
 import { spawnSync } from "node:child_process";
@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { resnext_tiny } from "@celeba/resnext";
 import * as tf from "@tensorflow/tfjs-core";
 import { createOptimizer, mseLoss, trainStep } from "../src/index";
+import { writeResults } from "./results";
 
 const N = Number(process.env.BENCH_BATCH ?? 4);
 const H = 64;
@@ -72,15 +73,29 @@ ts = sorted(ts[2:]); print(ts[len(ts)//2] * 1000)
 const probe = existsSync(python)
   ? spawnSync(python, ["-c", script], { encoding: "utf8" })
   : undefined;
+let torchMs: number | null = null;
 if (probe?.status !== 0) {
   console.log(
     `PyTorch reference skipped (${probe ? probe.stderr.trim().split("\n").at(-1) : `${python} not found`})`,
   );
 } else {
-  const torchMs = Number(probe.stdout.trim());
+  torchMs = Number(probe.stdout.trim());
   console.log(
     `torch 1-thread step: median ${torchMs.toFixed(1)} ms; tfjs/torch ratio ${(tfjsMs / torchMs).toFixed(2)}x`,
   );
 }
+writeResults([
+  {
+    name: `resnext_tiny trainStep (freeze 6, MSE, Adamax), cpu, batch ${N}, ${H}x${W}`,
+    metric: "step time",
+    ours: tfjsMs,
+    reference: torchMs,
+    ratio: torchMs === null ? null : torchMs / tfjsMs,
+    unit: "ms",
+    notes:
+      `median of ${STEPS - 2} steps; lower is better, ratio = PyTorch / ours (> 1: we are faster); ` +
+      `torch 1 thread${torchMs === null ? "; PyTorch reference skipped" : ""}`,
+  },
+]);
 opt.dispose();
 model.dispose();

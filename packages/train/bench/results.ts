@@ -1,0 +1,43 @@
+/**
+ * The shared benchmark row format (`bench/results.json`, an array of these) that the root
+ * `bench/collect.mjs` gathers into one table, and a writer that merges rows by name.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** One benchmark figure. */
+export interface BenchResult {
+  /** What was measured, unique within the package. */
+  name: string;
+  /** What kind of figure it is, e.g. "step time" or "peak RSS". */
+  metric: string;
+  ours: number;
+  /** PyTorch's figure in the same run, or null when the reference was skipped. */
+  reference: number | null;
+  /** Oriented so that > 1 means we are better (faster or smaller); null without a reference. */
+  ratio: number | null;
+  unit: string;
+  notes: string;
+}
+
+/**
+ * Merges `rows` into `bench/results.json` (rows with the same name are replaced), written to a
+ * temporary file and renamed so a crash never leaves half a file.
+ */
+export function writeResults(rows: BenchResult[]): void {
+  const file = join(import.meta.dirname, "results.json");
+  let old: BenchResult[] = [];
+  if (existsSync(file)) {
+    try {
+      const parsed = JSON.parse(readFileSync(file, "utf8"));
+      if (Array.isArray(parsed)) old = parsed;
+    } catch {
+      // An unreadable file is replaced.
+    }
+  }
+  const names = new Set(rows.map((r) => r.name));
+  const merged = [...old.filter((r) => !names.has(r.name)), ...rows];
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(merged, null, 2)}\n`);
+  renameSync(tmp, file);
+}
