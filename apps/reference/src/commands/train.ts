@@ -10,6 +10,32 @@ import { buildModel, evalSource, isRealCelebA, loadRunData, trainSource } from "
 import { type RunConfig, runConfigFromFlags } from "../run-config";
 import { prepareRunFolder, readRunConfig } from "../run-folder";
 
+/**
+ * The wasm backend's heap stops at 4 GiB, and the engine then fails with a bare "memory access
+ * out of bounds" or "Aborted()". ResNeXt50 at 218x178 needs more than that to train even at
+ * batch 8, so say what happened and what to do instead.
+ */
+export function explainWasmOutOfMemory(
+  error: unknown,
+  backend: string,
+  config: RunConfig,
+  runDir: string,
+): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (
+    backend !== "wasm" ||
+    !/memory access out of bounds|Aborted\(|out of memory|Cannot enlarge memory/i.test(message)
+  ) {
+    return error;
+  }
+  return new CliError(
+    `the wasm backend ran out of its 4 GiB heap training ${config.arch} at ` +
+      `${config.imageSize.width}x${config.imageSize.height}, batch ${config.batchSize} (${message.split("\n")[0]}). ` +
+      `Start again with --force and a lower --batch-size, use --backend cpu, or install @tensorflow/tfjs-node(-gpu). ` +
+      `Run folder: ${runDir}.`,
+  );
+}
+
 /** What a finished `train` leaves, for the demo to report on. */
 export interface TrainOutcome {
   runDir: string;
@@ -91,19 +117,24 @@ export async function trainCommand(
       progress: !ctx.bool("quiet"),
       stepsPerEpoch: Math.ceil(data.split.train.length / config.batchSize),
     };
-    const result =
-      resumeDir !== undefined
-        ? await resume(runDir, inputs)
-        : await train({
-            ...inputs,
-            runDir,
-            epochs: config.epochs,
-            loss: config.loss,
-            optimizer: { name: config.optimizer, lr: config.lr },
-            attributeNames: names,
-            seed: config.seed,
-            checkpointMetadata: { architecture: config.arch, input_size: config.imageSize },
-          });
+    let result: TrainResult;
+    try {
+      result =
+        resumeDir !== undefined
+          ? await resume(runDir, inputs)
+          : await train({
+              ...inputs,
+              runDir,
+              epochs: config.epochs,
+              loss: config.loss,
+              optimizer: { name: config.optimizer, lr: config.lr },
+              attributeNames: names,
+              seed: config.seed,
+              checkpointMetadata: { architecture: config.arch, input_size: config.imageSize },
+            });
+    } catch (error) {
+      throw explainWasmOutOfMemory(error, backend.name, config, runDir);
+    }
     if (result.status === "interrupted") {
       ctx.log(`interrupted: resume with "reference train --resume ${runDir}"`);
       process.exitCode = 130;
