@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { blockExpansion, type ResNetSpec } from "./architectures";
 import { type ConvGradient, conv2dIm2colGrad } from "./conv-gradient";
+import { FoldedConvCache } from "./fused-inference";
 import { type GroupedConvImpl, groupedConv2d } from "./grouped-conv";
 import { InitRandom } from "./init-random";
 import {
@@ -117,8 +118,17 @@ export interface ResNetModel {
    * Forward pass. `x` is NHWC float32 `[N, H, W, 3]` of any size (global average pooling).
    * `training: true` normalises with batch statistics and updates the BN running statistics
    * (momentum 0.1, unbiased variance, as PyTorch); `false` uses the running statistics.
+   * Outside a gradient tape, `training: false` runs each conv + BatchNorm (+ ReLU) as one
+   * fused convolution with folded weights, cached until a variable they come from changes.
    */
   apply(x: tf.Tensor4D, options: { training: boolean }): tf.Tensor2D;
+  /**
+   * Frees the folded conv + BatchNorm weights that eval-mode `apply` caches (one extra copy of
+   * the convolution weights). Never needed for correctness: the cache notices any
+   * `tf.Variable.assign` to the model's variables (optimizers, `loadStateDict`, BN statistics
+   * updated by a training-mode `apply`, which also frees it) and re-folds on the next eval call.
+   */
+  invalidateInferenceCache(): void;
   /** All parameters (weights and biases), by torchvision key, in state_dict order. */
   namedParameters(): Map<string, tf.Variable>;
   /** All buffers (`running_mean`, `running_var`, `num_batches_tracked`), by torchvision key. */
@@ -193,6 +203,8 @@ class ResNet implements ResNetModel {
   private readonly stages: Block[][] = [];
   private readonly fc: { weight: tf.Variable<tf.Rank.R2>; bias: tf.Variable<tf.Rank.R1> } | null;
   private disposed = false;
+  /** Eval-mode folded conv + BN weights (see `invalidateInferenceCache`). */
+  private readonly folded = new FoldedConvCache(BN_EPS);
 
   /** With `dryRun`, only keys and shapes are planned: no tensor is created or initialised. */
   private readonly dryRun: boolean;
@@ -291,11 +303,52 @@ class ResNet implements ResNetModel {
       );
     }
     const training = options.training;
+    if (training) {
+      // Training changes BN statistics and (via the optimizer) weights: free the stale copy.
+      this.folded.clear();
+    } else if (tf.engine().state.gradientDepth === 0) {
+      // Folded weights are cached outside any tape, so under tf.grad & co. the unfused path
+      // below keeps gradients flowing to the variables.
+      return this.applyFolded(x);
+    }
     return tf.tidy(() => {
       let h = tf.relu(this.batchNorm(this.conv(x, this.conv1), this.bn1, training));
       h = tf.maxPool(h, 3, 2, 1);
       for (const stage of this.stages) {
         for (const block of stage) h = this.block(h, block, training);
+      }
+      const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+      if (this.fc === null) return pooled;
+      return tf.add(tf.matMul(pooled, this.fc.weight), this.fc.bias) as tf.Tensor2D;
+    });
+  }
+
+  invalidateInferenceCache(): void {
+    this.folded.clear();
+  }
+
+  /** Eval-mode forward with every BatchNorm folded into the convolution before it. */
+  private applyFolded(x: tf.Tensor4D): tf.Tensor2D {
+    const impl = this.groupedConvImpl;
+    const folded = this.folded;
+    return tf.tidy(() => {
+      let h = folded.apply(x, this.conv1, this.bn1, true, impl);
+      h = tf.maxPool(h, 3, 2, 1);
+      for (const stage of this.stages) {
+        for (const b of stage) {
+          let out = folded.apply(h, b.conv1, b.bn1, true, impl);
+          if (b.conv3 === undefined || b.bn3 === undefined) {
+            out = folded.apply(out, b.conv2, b.bn2, false, impl);
+          } else {
+            out = folded.apply(out, b.conv2, b.bn2, true, impl);
+            out = folded.apply(out, b.conv3, b.bn3, false, impl);
+          }
+          const identity =
+            b.downsample === undefined
+              ? h
+              : folded.apply(h, b.downsample.conv, b.downsample.bn, false, impl);
+          h = tf.relu(tf.add(out, identity)) as tf.Tensor4D;
+        }
       }
       const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
       if (this.fc === null) return pooled;
@@ -367,6 +420,7 @@ class ResNet implements ResNetModel {
       throw new StateDictMismatchError(this.arch, missing, unexpected, mismatches);
     }
 
+    this.folded.clear();
     tf.tidy(() => {
       for (const e of this.entries.values()) {
         if (headReinit && e.key.startsWith("fc.")) continue;
@@ -447,6 +501,7 @@ class ResNet implements ResNetModel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.folded.clear();
     for (const e of this.entries.values()) e.variable.dispose();
   }
 
