@@ -10,8 +10,9 @@ import { existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { type BenchResult, writeResults } from "../../../bench/results.ts";
 import { resnext50_32x4d } from "../src/models";
-import { type BenchResult, medianSeconds, useBackend, writeResults } from "./backends";
+import { medianSeconds, useBackend } from "./backends";
 
 const H = 218;
 const W = 178;
@@ -96,4 +97,4 @@ const rows: BenchResult[] = results.map((r) => {
     notes: `groupedConvImpl ${r.impl}; eval mode; ratio = ours / PyTorch`,
   };
 });
-writeResults(rows);
+writeResults(import.meta.dirname, rows);

@@ -12,11 +12,12 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 // Registers every gradient on the tfjs-core instance Node loads (tfjs-core alone registers none).
 import "@tensorflow/tfjs";
+import { type BenchResult, writeResults } from "../../../bench/results.ts";
 import type { ArchName } from "../src/architectures";
 import type { ConvGradient } from "../src/conv-gradient";
 import type { GroupedConvImpl } from "../src/grouped-conv";
 import { createModel } from "../src/models";
-import { type BenchResult, medianSeconds, useBackend, writeResults } from "./backends";
+import { medianSeconds, useBackend } from "./backends";
 
 const ARCH = (process.env.ARCH ?? "resnext_tiny") as ArchName;
 const BATCH = Number(process.env.BATCH ?? 16);
@@ -105,7 +106,7 @@ const rows: BenchResult[] = measured.map((m) => {
     notes: `groupedConvImpl ${IMPL}; ratio = PyTorch time / ours (1 = as fast as PyTorch)`,
   };
 });
-writeResults(rows);
+writeResults(import.meta.dirname, rows);
 console.log("\n| backend | convGradient | ms/step | PyTorch ms/step | PyTorch / ours |");
 console.log("|---|---|---|---|---|");
 for (const r of rows) {

@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type BenchResult, writeResults } from "./results";
+import { type BenchResult, writeResults } from "../../../bench/results.ts";
 
 const RUNS = (process.env.RSS_RUNS ?? "resnext_tiny:20,resnext50_32x4d:2").split(",");
 const BACKEND = process.env.RSS_BACKEND ?? "wasm";
@@ -106,4 +106,4 @@ for (const run of RUNS) {
         : `; PyTorch skipped: ${ref}`),
   });
 }
-writeResults(rows);
+writeResults(import.meta.dirname, rows);

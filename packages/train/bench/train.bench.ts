@@ -8,8 +8,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resnext_tiny } from "@celeba/resnext";
 import * as tf from "@tensorflow/tfjs-core";
+import { writeResults } from "../../../bench/results.ts";
 import { createOptimizer, mseLoss, trainStep } from "../src/index";
-import { writeResults } from "./results";
 
 const N = Number(process.env.BENCH_BATCH ?? 4);
 const H = 64;
@@ -84,7 +84,7 @@ if (probe?.status !== 0) {
     `torch 1-thread step: median ${torchMs.toFixed(1)} ms; tfjs/torch ratio ${(tfjsMs / torchMs).toFixed(2)}x`,
   );
 }
-writeResults([
+writeResults(import.meta.dirname, [
   {
     name: `resnext_tiny trainStep (freeze 6, MSE, Adamax), cpu, batch ${N}, ${H}x${W}`,
     metric: "step time",

@@ -1,13 +1,13 @@
 /**
- * The shared benchmark row format (`bench/results.json`, an array of these) that the root
- * `bench/collect.mjs` gathers into one table, and a writer that merges rows by name.
+ * The benchmark row format every package's `bench/results.json` holds (an array of these),
+ * which `bench/collect.mjs` gathers into one table, and the writer the benchmarks share.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** One benchmark figure. */
 export interface BenchResult {
-  /** What was measured, unique within the package. */
+  /** What was measured, unique within the package, e.g. "resnext_tiny train step, cpu, b16". */
   name: string;
   /** What kind of figure it is, e.g. "step time" or "peak RSS". */
   metric: string;
@@ -21,11 +21,13 @@ export interface BenchResult {
 }
 
 /**
- * Merges `rows` into `bench/results.json` (rows with the same name are replaced), written to a
+ * Merges `rows` into `<dir>/results.json` (rows with the same name are replaced), written to a
  * temporary file and renamed so a crash never leaves half a file.
+ *
+ * @param dir - the package's bench folder, usually `import.meta.dirname`.
  */
-export function writeResults(rows: BenchResult[]): void {
-  const file = join(import.meta.dirname, "results.json");
+export function writeResults(dir: string, rows: BenchResult[]): void {
+  const file = join(dir, "results.json");
   let old: BenchResult[] = [];
   if (existsSync(file)) {
     try {
