@@ -1,10 +1,12 @@
 /**
  * One training step of the seed's setup (first 6 children frozen, MSE on ±1 labels, Adamax) for
- * `ARCH` (default resnext_tiny) at batch `BATCH` (16) and `H`x`W` (78x64, the seed's 218x178
- * crop scaled down), per backend and convolution-gradient method, beside PyTorch CPU (Debian's
- * /usr/bin/python3, 1 thread) in the same run. Median of RUNS (default 3) after one warm-up.
- * Env: BACKENDS ("cpu,wasm"), GRADS ("native,im2col"), IMPL (groupedConvImpl, "auto"),
- * PROFILE=1 prints the slowest kernels. Rows go to bench/results.json.
+ * `ARCH` (default resnext50_32x4d) at batch `BATCH` (16) and `H`x`W` (218x178, the seed's crop),
+ * per backend and convolution-gradient method, beside PyTorch CPU (Debian's /usr/bin/python3,
+ * 1 thread, its default on this machine) in the same run. Median of RUNS (default 3) after one
+ * warm-up. Env: BACKENDS ("wasm"; the cpu backend takes minutes per resnext50 step), GRADS
+ * ("im2col"; "native" cannot train on wasm), IMPL (groupedConvImpl, "auto"), PROFILE=1 prints
+ * the slowest kernels. `ARCH=resnext_tiny H=78 W=64 BACKENDS=cpu,wasm GRADS=native,im2col` is
+ * the small configuration of the package README's first table. Rows go to bench/results.json.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -19,13 +21,13 @@ import type { GroupedConvImpl } from "../src/grouped-conv";
 import { createModel } from "../src/models";
 import { medianSeconds, useBackend } from "./backends";
 
-const ARCH = (process.env.ARCH ?? "resnext_tiny") as ArchName;
+const ARCH = (process.env.ARCH ?? "resnext50_32x4d") as ArchName;
 const BATCH = Number(process.env.BATCH ?? 16);
-const H = Number(process.env.H ?? 78);
-const W = Number(process.env.W ?? 64);
+const H = Number(process.env.H ?? 218);
+const W = Number(process.env.W ?? 178);
 const RUNS = Number(process.env.RUNS ?? 3);
-const BACKENDS = (process.env.BACKENDS ?? "cpu,wasm").split(",");
-const GRADS = (process.env.GRADS ?? "native,im2col").split(",") as ConvGradient[];
+const BACKENDS = (process.env.BACKENDS ?? "wasm").split(",");
+const GRADS = (process.env.GRADS ?? "im2col").split(",") as ConvGradient[];
 const IMPL = (process.env.IMPL ?? "auto") as GroupedConvImpl | "auto";
 const PYTHON = "/usr/bin/python3";
 

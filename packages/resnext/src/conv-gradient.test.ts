@@ -50,6 +50,10 @@ const CASES: Case[] = [
   { name: "3x3 s1 p1, 4 groups", x: [2, 7, 6, 8], k: 3, out: 12, stride: 1, pad: 1, groups: 4 },
   { name: "3x3 s2 p1, 4 groups", x: [2, 9, 7, 8], k: 3, out: 16, stride: 2, pad: 1, groups: 4 },
   { name: "1x1 s1, 2 groups", x: [2, 4, 5, 6], k: 1, out: 4, stride: 1, pad: 0, groups: 2 },
+  // Stride-1 grouped input gradients run as a grouped convolution with a flipped filter.
+  { name: "3x3 s1 p0, 4 groups", x: [2, 7, 6, 8], k: 3, out: 12, stride: 1, pad: 0, groups: 4 },
+  { name: "5x5 s1 p2, 2 groups", x: [1, 8, 7, 6], k: 5, out: 4, stride: 1, pad: 2, groups: 2 },
+  { name: "3x3 s1 p1, 8 groups", x: [3, 5, 5, 16], k: 3, out: 32, stride: 1, pad: 1, groups: 8 },
 ];
 
 /** tfjs' own conv and its registered (native) gradients: the reference. */
@@ -136,14 +140,36 @@ describe("conv2dIm2colGrad equals tfjs' native convolution gradients (cpu, 1e-4 
     const w = tf.variable(values([3, 3, 2, 8], 2)) as tf.Variable<tf.Rank.R4>;
     const before = tf.memory().numTensors;
     tf.dispose(conv2dIm2colGrad(x, w, { stride: 2, pad: 1, groups: 4 }));
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-      tf.sum(
-        conv2dIm2colGrad(a as tf.Tensor4D, b as tf.Tensor4D, { stride: 2, pad: 1, groups: 4 }),
-      ),
-    )([x, w]);
-    tf.dispose([dx!, dw!]);
+    tf.dispose(conv2dIm2colGrad(x, w, { stride: 1, pad: 1, groups: 4 }));
+    for (const stride of [1, 2]) {
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(conv2dIm2colGrad(a as tf.Tensor4D, b as tf.Tensor4D, { stride, pad: 1, groups: 4 })),
+      )([x, w]);
+      tf.dispose([dx!, dw!]);
+    }
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, w]);
+  });
+});
+
+describe("conv2dIm2colGrad frees intermediate gradients, never the caller's", () => {
+  it("leaves a dy passed to tf.grad usable, with a trainable and with a frozen filter", () => {
+    const x = values([2, 6, 5, 4], 11) as tf.Tensor4D;
+    for (const trainable of [true, false]) {
+      const w = tf.variable(values([3, 3, 2, 6], 12), trainable) as tf.Variable<tf.Rank.R4>;
+      const dy = values([2, 6, 5, 6], 13);
+      const dx = tf.grad((a: tf.Tensor) =>
+        conv2dIm2colGrad(a as tf.Tensor4D, w, { pad: 1, groups: 2 }),
+      )(x, dy);
+      expect(dy.isDisposed).toBe(false);
+      expect(dy.dataSync().length).toBe(2 * 6 * 5 * 6);
+      const ref = tf.grad((a: tf.Tensor) =>
+        groupedConv2d(a as tf.Tensor4D, w, { groups: 2, pad: 1, impl: "split" }),
+      )(x, dy);
+      expect(relErr(dx, ref)).toBeLessThan(1e-4);
+      tf.dispose([w, dy, dx, ref]);
+    }
+    x.dispose();
   });
 });
 

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { groupedConv2d } from "./grouped-conv";
+import { type GroupedConvImpl, groupedConv2d } from "./grouped-conv";
 
 /**
  * How the model's convolutions are differentiated:
@@ -39,6 +39,11 @@ export interface Conv2dGradOptions {
    * gradient tape off, so its own gradients are never used.
    */
   forward?: (x: tf.Tensor4D, filter: tf.Tensor4D) => tf.Tensor4D;
+  /**
+   * The grouped formulation of the stride-1 grouped input gradient (itself a grouped
+   * convolution). Default `"auto"`.
+   */
+  impl?: GroupedConvImpl | "auto";
 }
 
 /**
@@ -67,7 +72,7 @@ export function conv2dIm2colGrad(
   filter: tf.Tensor4D,
   options: Conv2dGradOptions = {},
 ): tf.Tensor4D {
-  const { stride = 1, pad = 0, groups = 1 } = options;
+  const { stride = 1, pad = 0, groups = 1, impl = "auto" } = options;
   const forward =
     options.forward ??
     ((a: tf.Tensor4D, w: tf.Tensor4D) =>
@@ -75,94 +80,70 @@ export function conv2dIm2colGrad(
         ? (tf.conv2d(a, w, stride, pad) as tf.Tensor4D)
         : groupedConv2d(a, w, { groups, stride, pad }));
   const xShape = x.shape;
+  // A frozen (non-trainable) variable is a constant here, as tfjs' variableGrads treats it.
+  const frozen = filter instanceof tf.Variable && !filter.trainable;
   // Node 1: y = conv(x, filter) with x as the only input; the filter is a saved constant.
   const inputNode = tf.customGrad((xIn, save) => {
     const xi = xIn as tf.Tensor4D;
     (save as tf.GradSaveFunc)([filter]);
     return {
       value: forward(xi, filter),
-      gradFunc: (dy, saved) =>
-        inputGradient(dy as tf.Tensor4D, saved[0] as tf.Tensor4D, xShape, stride, pad, groups),
+      gradFunc: (dy, saved) => {
+        const dx = inputGradient(dy as tf.Tensor4D, saved[0] as tf.Tensor4D, xShape, {
+          stride,
+          pad,
+          groups,
+          impl,
+        });
+        // tfjs would keep these until the whole backward pass ends. With node 2 in front, dy
+        // is node 2's clone, read only here; without it, it may be the caller's own.
+        for (const t of saved) t.dispose();
+        if (!frozen) dy.dispose();
+        return dx;
+      },
     };
   });
-  // A frozen (non-trainable) variable is a constant here, as tfjs' variableGrads treats it.
-  if (filter instanceof tf.Variable && !filter.trainable) return inputNode(x) as tf.Tensor4D;
+  if (frozen) return inputNode(x) as tf.Tensor4D;
   // Node 2: an identity on y that also takes the filter as input; its gradient passes dy on
   // to y and gives the filter its gradient from the saved input.
   const filterNode = tf.customGrad((yIn, _filter, save) => {
     (save as tf.GradSaveFunc)([x]);
     return {
       value: tf.clone(yIn as tf.Tensor4D),
-      gradFunc: (dy, saved) => [
-        dy,
-        filterGradient(
+      gradFunc: (dy, saved) => {
+        const dw = filterGradient(
           saved[0] as tf.Tensor4D,
           dy as tf.Tensor4D,
           filter.shape,
           stride,
           pad,
           groups,
-        ),
-      ],
+        );
+        for (const t of saved) t.dispose();
+        // A clone (same data): node 1 frees what it gets, and this dy may be the caller's.
+        return [tf.clone(dy), dw];
+      },
     };
   });
   return tf.tidy(() => filterNode(inputNode(x), filter) as tf.Tensor4D);
 }
 
 /**
- * The patches of `x` that a `kh x kw` convolution with `stride` and `pad` multiplies, as a
- * matrix `[N * H' * W', kh * kw * in]` (column order: kernel row, kernel column, channel).
+ * The patches of `x` that a `kh x kw` convolution with `stride` and `pad` multiplies, as
+ * `[N, H', W', in * kh * kw]` with channel order (input channel, kernel row, kernel column).
+ *
+ * One depthwise convolution with one-hot filters copies every tap (x * 1 plus zeros is exact):
+ * it pads and strides by itself, and on wasm it took 176 ms where 9 slices and a concat took
+ * 316 ms (1470 ms with a stride, wasm's strided slice being slow) for resnext50's layer3.
  */
-function im2col(
-  x: tf.Tensor4D,
-  kh: number,
-  kw: number,
-  stride: number,
-  pad: number,
-  oh: number,
-  ow: number,
-): tf.Tensor2D {
-  const [n, , , c] = x.shape;
-  const rows = n * oh * ow;
+function patches(x: tf.Tensor4D, kh: number, kw: number, stride: number, pad: number): tf.Tensor4D {
+  const c = x.shape[3];
+  const taps = kh * kw;
+  if (taps === 1 && stride === 1 && pad === 0) return x;
   return tf.tidy(() => {
-    const xp =
-      pad > 0
-        ? tf.pad(x, [
-            [0, 0],
-            [pad, pad],
-            [pad, pad],
-            [0, 0],
-          ])
-        : x;
-    const taps: tf.Tensor4D[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) taps.push(window(xp, i, j, stride, oh, ow));
-    }
-    const cols = taps.length === 1 ? taps[0]! : tf.concat(taps, 3);
-    return tf.reshape(cols, [rows, kh * kw * c]);
+    const oneHot = tf.tile(tf.reshape(tf.eye(taps), [kh, kw, 1, taps]), [1, 1, c, 1]);
+    return tf.depthwiseConv2d(x, oneHot as tf.Tensor4D, stride, pad);
   });
-}
-
-/** The `oh x ow` samples of `xp` at `(i + stride * r, j + stride * c)`. */
-function window(
-  xp: tf.Tensor4D,
-  i: number,
-  j: number,
-  stride: number,
-  oh: number,
-  ow: number,
-): tf.Tensor4D {
-  const [n, h, w, c] = xp.shape;
-  if (stride === 1) {
-    if (i === 0 && j === 0 && oh === h && ow === w) return xp;
-    return tf.slice(xp, [0, i, j, 0], [n, oh, ow, c]);
-  }
-  return tf.stridedSlice(
-    xp,
-    [0, i, j, 0],
-    [n, i + (oh - 1) * stride + 1, j + (ow - 1) * stride + 1, c],
-    [1, stride, stride, 1],
-  ) as tf.Tensor4D;
 }
 
 function filterGradient(
@@ -176,24 +157,28 @@ function filterGradient(
   const [kh, kw, inPerGroup, out] = filterShape;
   const [n, oh, ow] = dy.shape;
   const rows = n * oh * ow;
+  const taps = kh * kw;
   return tf.tidy(() => {
-    const cols = im2col(x, kh, kw, stride, pad, oh, ow);
+    // Columns ordered (input channel, tap): channel c = g * inPerGroup + i of group g.
+    const cols = tf.reshape(patches(x, kh, kw, stride, pad), [rows, groups * inPerGroup * taps]);
     const dy2 = tf.reshape(dy, [rows, out]);
+    let dw: tf.Tensor; // [groups, inPerGroup * taps, outPerGroup]
     if (groups === 1) {
-      return tf.reshape(tf.matMul(cols, dy2, true, false), filterShape) as tf.Tensor4D;
+      // colsᵀ · dy without matMul's transpose flags, which send wasm to a kernel ~30x slower
+      // than an explicit transpose plus a plain product. The smaller operand is transposed.
+      dw =
+        inPerGroup * taps <= out
+          ? tf.matMul(tf.transpose(cols), dy2)
+          : tf.transpose(tf.matMul(tf.transpose(dy2), cols));
+    } else {
+      // One batched product over groups, each group's columns and dy brought group-first.
+      const outPerGroup = out / groups;
+      const colsG = tf.transpose(tf.reshape(cols, [rows, groups, inPerGroup * taps]), [1, 0, 2]);
+      const dyG = tf.transpose(tf.reshape(dy2, [rows, groups, outPerGroup]), [1, 0, 2]);
+      dw = tf.matMul(colsG, dyG, true, false);
     }
-    // One batched product over groups: columns [rows, taps, groups, inPerGroup] and
-    // dy [rows, groups, outPerGroup] are brought group-first.
-    const outPerGroup = out / groups;
-    const taps = kh * kw;
-    const colsG = tf.reshape(
-      tf.transpose(tf.reshape(cols, [rows, taps, groups, inPerGroup]), [2, 0, 1, 3]),
-      [groups, rows, taps * inPerGroup],
-    );
-    const dyG = tf.transpose(tf.reshape(dy2, [rows, groups, outPerGroup]), [1, 0, 2]);
-    const dw = tf.matMul(colsG, dyG, true, false); // [groups, taps * inPerGroup, outPerGroup]
     return tf.reshape(
-      tf.transpose(tf.reshape(dw, [groups, kh, kw, inPerGroup, outPerGroup]), [1, 2, 3, 0, 4]),
+      tf.transpose(tf.reshape(dw, [groups, inPerGroup, kh, kw, out / groups]), [2, 3, 1, 0, 4]),
       filterShape,
     ) as tf.Tensor4D;
   });
@@ -203,27 +188,52 @@ function inputGradient(
   dy: tf.Tensor4D,
   filter: tf.Tensor4D,
   xShape: [number, number, number, number],
-  stride: number,
-  pad: number,
-  groups: number,
+  options: { stride: number; pad: number; groups: number; impl: GroupedConvImpl | "auto" },
 ): tf.Tensor4D {
+  const { stride, pad, groups, impl } = options;
   const [kh, kw, inPerGroup, out] = filter.shape;
   return tf.tidy(() => {
     if (groups === 1 && kh === 1 && kw === 1 && pad === 0) {
       // A pointwise convolution is a matrix product; with a stride the product lands on
       // every stride-th pixel and the rest of dx is zero.
       const [n, oh, ow] = dy.shape;
+      // The filter is transposed explicitly: matMul's transpose flags are slow on wasm.
       const prod = tf.matMul(
         tf.reshape(dy, [n * oh * ow, out]),
-        tf.reshape(filter, [inPerGroup, out]),
-        false,
-        true,
+        tf.transpose(tf.reshape(filter, [inPerGroup, out])),
       );
       const dxs = tf.reshape(prod, [n, oh, ow, inPerGroup]) as tf.Tensor4D;
       if (stride === 1) return dxs;
       return scatterStrided(dxs, xShape, stride);
     }
     if (groups === 1) return tf.conv2dTranspose(dy, filter, xShape, stride, pad) as tf.Tensor4D;
+    if (kh === kw && pad <= kh - 1) {
+      // The input gradient is itself a grouped convolution: dy, dilated by the stride,
+      // correlated with the spatially flipped filter, each group's in/out swapped, padded by
+      // k - 1 - pad. That runs as one fast grouped formulation instead of `groups` transposed
+      // convolutions (and wasm's slow channel split).
+      const outPerGroup = out / groups;
+      const flipped = tf.reverse(filter, [0, 1]);
+      const swapped = tf.reshape(
+        tf.transpose(
+          tf.reshape(flipped, [kh, kw, inPerGroup, groups, outPerGroup]),
+          [0, 1, 4, 3, 2],
+        ),
+        [kh, kw, outPerGroup, groups * inPerGroup],
+      ) as tf.Tensor4D;
+      const p = kh - 1 - pad;
+      if (stride === 1) return groupedConv2d(dy, swapped, { groups, stride: 1, pad: p, impl });
+      const [n, h, w] = xShape;
+      // Dilated dy placed from the top-left, sized so that a valid convolution gives h x w.
+      const dilated = scatterStrided(dy, [n, h + kh - 1 - p, w + kw - 1 - p, out], stride);
+      const padded = tf.pad(dilated, [
+        [0, 0],
+        [p, 0],
+        [p, 0],
+        [0, 0],
+      ]);
+      return groupedConv2d(padded, swapped, { groups, stride: 1, pad: 0, impl });
+    }
     const dys = tf.split(dy, groups, 3) as tf.Tensor4D[];
     const fs = tf.split(filter, groups, 3) as tf.Tensor4D[];
     const groupShape: [number, number, number, number] = [

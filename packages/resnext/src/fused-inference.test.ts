@@ -37,6 +37,7 @@ function build(spec: ResNetSpec, impl: GroupedConvImpl | "auto" = "auto", seed =
     groupedConvImpl: impl,
     convGradient: "im2col",
     freezeBatchNormStats: false,
+    recordFrozenLayers: false,
   });
 }
 

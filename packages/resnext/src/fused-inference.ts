@@ -1,5 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { fastestGroupedConvImpl, GROUPED_CONV_IMPLS, type GroupedConvImpl } from "./grouped-conv";
+import {
+  fastestGroupedConvImpl,
+  GROUPED_CONV_IMPLS,
+  type GroupedConvImpl,
+  sumPartialProducts,
+} from "./grouped-conv";
 import { InvalidModelConfigError } from "./model-errors";
 
 /** A convolution of the model: HWIO filter with PyTorch's grouped `I`. */
@@ -84,7 +89,7 @@ export class FoldedConvCache {
     return tf.tidy(() => {
       switch (chosen) {
         case "depthwise": {
-          const [, , inPerGroup, out] = entry.filter.shape;
+          const inPerGroup = entry.filter.shape[2];
           const y = tf.fused.depthwiseConv2d({
             x,
             filter: prepared[0] as tf.Tensor4D,
@@ -92,9 +97,7 @@ export class FoldedConvCache {
             pad,
             bias: prepared[1],
           });
-          const [n, h, w] = y.shape;
-          const partial = tf.reshape(y, [n * h * w * groups, inPerGroup, out / groups]);
-          const summed = tf.reshape(tf.sum(partial, 1), [n, h, w, out]) as tf.Tensor4D;
+          const summed = sumPartialProducts(y, groups, inPerGroup);
           return relu ? tf.relu(summed) : summed;
         }
         case "split": {

@@ -3,7 +3,12 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { beforeAll, describe, expect, it } from "vitest";
 import { maxAbsDiff } from "../test/golden-input";
-import { fastestGroupedConvImpl, GROUPED_CONV_IMPLS, groupedConv2d } from "./grouped-conv";
+import {
+  fastestGroupedConvImpl,
+  GROUPED_CONV_IMPLS,
+  groupedConv2d,
+  setDepthwiseChunkFloats,
+} from "./grouped-conv";
 import { InvalidInputError, InvalidModelConfigError } from "./model-errors";
 
 /** Direct loops over PyTorch's definition of a grouped convolution (NHWC in, HWIO filter). */
@@ -131,6 +136,38 @@ describe("groupedConv2d", () => {
     const y = groupedConv2d(x, f, { groups: 2, pad: 1, impl });
     expect(tf.memory().numTensors).toBe(before + 1);
     tf.dispose([x, f, y]);
+  });
+
+  it("depthwise runs a few images at a time past its chunk limit, with the same values", () => {
+    const shape: [number, number, number, number] = [5, 7, 6, 8];
+    const fshape: [number, number, number, number] = [3, 3, 2, 12];
+    const xd = randomArray(
+      shape.reduce((a, b) => a * b),
+      3,
+    );
+    const fd = randomArray(
+      fshape.reduce((a, b) => a * b),
+      4,
+    );
+    const ref = reference(xd, shape, fd, fshape, 4, 2, 1);
+    const x = tf.tensor4d(xd, shape);
+    const f = tf.tensor4d(fd, fshape);
+    // One output image is 4 * 3 * 8 * 3 = 288 depthwise floats: 600 gives chunks of 2, 2, 1.
+    const previous = setDepthwiseChunkFloats(600);
+    try {
+      const before = tf.memory().numTensors;
+      const profile = tf.tidy(() => {
+        const y = groupedConv2d(x, f, { groups: 4, stride: 2, pad: 1, impl: "depthwise" });
+        expect(y.shape).toEqual(ref.shape);
+        expect(maxAbsDiff(y.dataSync(), ref.data)).toBeLessThan(1e-5);
+        return y;
+      });
+      profile.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      setDepthwiseChunkFloats(previous);
+    }
+    tf.dispose([x, f]);
   });
 
   it("rejects shapes that do not fit the groups, naming them", () => {

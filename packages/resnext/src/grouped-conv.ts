@@ -48,6 +48,49 @@ export function fastestGroupedConvImpl(backend: string, batch = 1): GroupedConvI
   return "split";
 }
 
+/**
+ * The largest depthwise intermediate (in floats) that the `depthwise` formulation makes at once:
+ * 32M floats, 128 MB. resnext50_32x4d's layer3 input gradient at batch 16 would otherwise make
+ * 84M (337 MB); below the limit (layer1's forward, 20M) the slices and concat would only cost.
+ */
+let DEPTHWISE_CHUNK_FLOATS = 32 * 2 ** 20;
+
+/**
+ * Sets the `depthwise` formulation's chunk limit in floats and returns the previous one; for
+ * tests, which check the chunked path on small tensors. Not part of the package's API.
+ */
+export function setDepthwiseChunkFloats(floats: number): number {
+  const previous = DEPTHWISE_CHUNK_FLOATS;
+  DEPTHWISE_CHUNK_FLOATS = floats;
+  return previous;
+}
+
+/**
+ * The `depthwise` formulation's last step: each output channel of a group is the sum of the
+ * group's `inPerGroup` partial products, which the depthwise output holds side by side
+ * (`[N, H, W, groups * inPerGroup * outPerGroup]`). The sum runs as an average pool over them
+ * times `inPerGroup`: backends reduce a middle axis by transposing first, and on wasm
+ * `tf.sum` was 1.5-3.5x slower (resnext50_32x4d's shapes). Not part of the package's API.
+ *
+ * @param y - The depthwise output.
+ * @param groups - Groups of the grouped convolution.
+ * @param inPerGroup - Input channels per group.
+ * @returns `[N, H, W, groups * outPerGroup]`.
+ */
+export function sumPartialProducts(
+  y: tf.Tensor4D,
+  groups: number,
+  inPerGroup: number,
+): tf.Tensor4D {
+  const [n, h, w, c] = y.shape;
+  const outPerGroup = c / (groups * inPerGroup);
+  return tf.tidy(() => {
+    const partial = tf.reshape(y, [n * h * w * groups, 1, inPerGroup, outPerGroup]) as tf.Tensor4D;
+    const mean = tf.avgPool(partial, [1, inPerGroup], 1, "valid");
+    return tf.reshape(tf.mul(mean, inPerGroup), [n, h, w, groups * outPerGroup]) as tf.Tensor4D;
+  });
+}
+
 /** Options of {@link groupedConv2d}. */
 export interface GroupedConv2dOptions {
   /** Number of groups; must divide the input channels and the filter's output channels. */
@@ -120,10 +163,24 @@ export function groupedConv2d(
           ),
           [kh, kw, inChannels, outPerGroup],
         ) as tf.Tensor4D;
-        const y = tf.depthwiseConv2d(x, dw, stride, pad);
-        const [n, h, w] = y.shape;
-        const partial = tf.reshape(y, [n * h * w * groups, inPerGroup, outPerGroup]);
-        return tf.reshape(tf.sum(partial, 1), [n, h, w, out]) as tf.Tensor4D;
+        const run = (xs: tf.Tensor4D) =>
+          tf.tidy(() => {
+            const y = tf.depthwiseConv2d(xs, dw, stride, pad);
+            return sumPartialProducts(y, groups, inPerGroup);
+          });
+        // The depthwise product is inPerGroup times the output; past DEPTHWISE_CHUNK_FLOATS it
+        // runs a few images at a time (slices and a concat along the batch are plain copies).
+        const [n, h, w] = x.shape;
+        const oh = Math.floor((h + 2 * pad - kh) / stride) + 1;
+        const ow = Math.floor((w + 2 * pad - kw) / stride) + 1;
+        const perImage = oh * ow * inChannels * outPerGroup;
+        const chunk = Math.max(1, Math.floor(DEPTHWISE_CHUNK_FLOATS / perImage));
+        if (chunk >= n) return run(x);
+        const parts: tf.Tensor4D[] = [];
+        for (let i = 0; i < n; i += chunk) {
+          parts.push(run(tf.slice(x, [i, 0, 0, 0], [Math.min(chunk, n - i), h, w, inChannels])));
+        }
+        return tf.concat(parts, 0);
       }
       case "blockDiagonal": {
         const outPerGroup = out / groups;

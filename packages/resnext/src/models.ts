@@ -17,6 +17,7 @@ const OPTION_KEYS = [
   "groupedConvImpl",
   "convGradient",
   "freezeBatchNormStats",
+  "recordFrozenLayers",
 ] as const;
 
 function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Required<ResNetOptions> {
@@ -38,6 +39,7 @@ function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Requi
     groupedConvImpl = "auto",
     convGradient = "im2col",
     freezeBatchNormStats = false,
+    recordFrozenLayers = false,
   } = options;
   if (!Number.isSafeInteger(numClasses) || numClasses < 1) {
     throw new InvalidModelConfigError(
@@ -75,7 +77,22 @@ function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Requi
       "Pass true or false.",
     );
   }
-  return { numClasses, includeTop, seed, groupedConvImpl, convGradient, freezeBatchNormStats };
+  if (typeof recordFrozenLayers !== "boolean") {
+    throw new InvalidModelConfigError(
+      "recordFrozenLayers",
+      recordFrozenLayers,
+      "Pass true or false.",
+    );
+  }
+  return {
+    numClasses,
+    includeTop,
+    seed,
+    groupedConvImpl,
+    convGradient,
+    freezeBatchNormStats,
+    recordFrozenLayers,
+  };
 }
 
 /**
@@ -84,7 +101,7 @@ function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Requi
  *
  * @param config - `arch` (required) plus {@link ResNetOptions}: `numClasses` (default 1000),
  *   `includeTop` (default true), `seed` (default 0), `groupedConvImpl` (default "auto"), `convGradient` (default "im2col"),
- *   `freezeBatchNormStats` (default false).
+ *   `freezeBatchNormStats` (default false), `recordFrozenLayers` (default false).
  * @returns A new {@link ResNetModel}; call `dispose()` when done.
  * @throws {InvalidModelConfigError} when `arch` or an option is invalid (lists valid choices).
  * @example

@@ -49,6 +49,7 @@ function build(
     groupedConvImpl: impl,
     convGradient,
     freezeBatchNormStats: false,
+    recordFrozenLayers: false,
   });
 }
 

@@ -6,10 +6,16 @@ import "@tensorflow/tfjs-backend-cpu";
 // tfjs-core registers no gradients by itself (@tensorflow/tfjs and tfjs-node do).
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { maxAbs, maxAbsDiff } from "../test/golden-input";
 import { ARCH_NAMES, ARCHITECTURES, type ResNetSpec } from "./architectures";
 import { InvalidInputError, InvalidModelConfigError, StateDictMismatchError } from "./model-errors";
 import { createModel, resnext_tiny } from "./models";
-import { plannedStateDictShapes, RESNET_CHILDREN, type ResNetModel } from "./resnet";
+import {
+  type FreezeSpec,
+  plannedStateDictShapes,
+  RESNET_CHILDREN,
+  type ResNetModel,
+} from "./resnet";
 import type { StateDict } from "./state-dict";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
@@ -20,6 +26,7 @@ const DEFAULTS = {
   groupedConvImpl: "auto",
   convGradient: "im2col",
   freezeBatchNormStats: false,
+  recordFrozenLayers: false,
 } as const;
 
 const models: ResNetModel[] = [];
@@ -218,6 +225,75 @@ describe("freezing", () => {
     expect(() => m.freeze(11)).toThrow(/0 to 10/);
     expect(() => m.freeze({ prefixes: ["layer5"] })).toThrow(/layer5/);
     expect(m.freeze({ prefixes: ["relu"] })).toEqual([]);
+  });
+});
+
+describe("frozen leading layers run without a gradient tape (recordFrozenLayers: false)", () => {
+  /** Gradients, loss and BN buffers after one differentiated training-mode forward. */
+  function run(record: boolean, freeze: FreezeSpec) {
+    const m = tiny({ seed: 3, recordFrozenLayers: record });
+    m.freeze(freeze);
+    // Large enough that the frozen stem's activations dominate what the tape keeps.
+    const x = image(2, 96, 80);
+    const vars = [...m.trainableVariables().values()];
+    let bytesAtLoss = 0;
+    const before = tf.memory().numBytes;
+    const { value, grads } = tf.variableGrads(() => {
+      const loss = mse(m, x);
+      bytesAtLoss = tf.memory().numBytes - before;
+      return loss;
+    }, vars);
+    const byKey = new Map(
+      [...m.trainableVariables()].map(([k, v]) => [
+        k,
+        Float32Array.from(grads[v.name]!.dataSync()),
+      ]),
+    );
+    const buffers = new Map(
+      [...m.namedBuffers()].map(([k, v]) => [k, Float32Array.from(v.dataSync())]),
+    );
+    const loss = value.dataSync()[0]!;
+    tf.dispose([x, value, ...Object.values(grads)]);
+    return { byKey, buffers, loss, bytesAtLoss };
+  }
+
+  for (const freeze of [6, { prefixes: ["conv1", "bn1", "layer1", "layer2", "layer3.0"] }]) {
+    it(`gives the same gradients and BN statistics as recording them (freeze ${JSON.stringify(freeze)})`, () => {
+      const recorded = run(true, freeze);
+      const skipped = run(false, freeze);
+      expect(skipped.loss).toBe(recorded.loss);
+      expect([...skipped.byKey.keys()]).toEqual([...recorded.byKey.keys()]);
+      for (const [k, g] of recorded.byKey) {
+        expect(maxAbsDiff(skipped.byKey.get(k)!, g), k).toBeLessThanOrEqual(
+          1e-6 * Math.max(maxAbs(g), 1),
+        );
+      }
+      for (const [k, b] of recorded.buffers) expect(skipped.buffers.get(k), k).toEqual(b);
+      // The frozen stem and layers keep nothing for the backward pass.
+      expect(skipped.bytesAtLoss).toBeLessThan(recorded.bytesAtLoss * 0.7);
+    });
+  }
+
+  it("refuses a gradient through the frozen layers with a fix, and gives it when recording", () => {
+    const x = image(2, 32, 32);
+    const m = tiny();
+    m.freeze(6);
+    const inputGrad = () => tf.grad((a: tf.Tensor) => mse(m, a as tf.Tensor4D))(x);
+    expect(inputGrad).toThrow(InvalidModelConfigError);
+    expect(inputGrad).toThrow(
+      /recordFrozenLayers = true.*layer2\.0|layer2\.0.*recordFrozenLayers = true/s,
+    );
+    m.recordFrozenLayers = true;
+    const g = inputGrad();
+    expect(g.shape).toEqual(x.shape);
+    expect(maxAbs(g.dataSync())).toBeGreaterThan(0);
+    tf.dispose([x, g]);
+  });
+
+  it("validates the option", () => {
+    expect(() => resnext_tiny({ recordFrozenLayers: "yes" as unknown as boolean })).toThrow(
+      /recordFrozenLayers/,
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { blockExpansion, type ResNetSpec } from "./architectures";
+import { addRelu, batchNormTraining } from "./batch-norm-training";
 import { type ConvGradient, conv2dIm2colGrad } from "./conv-gradient";
 import { FoldedConvCache } from "./fused-inference";
 import { type GroupedConvImpl, groupedConv2d } from "./grouped-conv";
@@ -11,6 +12,7 @@ import {
   StateDictMismatchError,
 } from "./model-errors";
 import { type StateDict, type StateTensor, stateTensorToFloat32 } from "./state-dict";
+import { withoutGradientTape } from "./without-gradient-tape";
 
 /**
  * torchvision's top-level children of a ResNet, in order; `freeze(n)` freezes the first `n`
@@ -59,6 +61,15 @@ export interface ResNetOptions {
    * behaviour (`requires_grad=False` does not stop `model.train()` from updating BN stats).
    */
   freezeBatchNormStats?: boolean;
+  /**
+   * When `false`, the leading layers whose parameters are all frozen (the seed's conv1 to
+   * layer2) run without recording a gradient tape, as PyTorch builds no graph for them: their
+   * activations are freed at once instead of being kept for a backward pass that never
+   * reaches them. This is what lets resnext50_32x4d train at batch 16 within wasm's 4 GiB.
+   * A gradient with respect to the input then cannot pass through them, and asking for one
+   * throws; set `true` to record them (for example for saliency maps). Default `false`.
+   */
+  recordFrozenLayers?: boolean;
 }
 
 /** Options of {@link ResNetModel.loadStateDict}. */
@@ -114,6 +125,8 @@ export interface ResNetModel {
   convGradient: ConvGradient;
   /** See {@link ResNetOptions.freezeBatchNormStats}; may be changed at any time. */
   freezeBatchNormStats: boolean;
+  /** See {@link ResNetOptions.recordFrozenLayers}; may be changed at any time. */
+  recordFrozenLayers: boolean;
   /**
    * Forward pass. `x` is NHWC float32 `[N, H, W, 3]` of any size (global average pooling).
    * `training: true` normalises with batch statistics and updates the BN running statistics
@@ -194,6 +207,7 @@ class ResNet implements ResNetModel {
   groupedConvImpl: GroupedConvImpl | "auto";
   convGradient: ConvGradient;
   freezeBatchNormStats: boolean;
+  recordFrozenLayers: boolean;
 
   private readonly seed: number | string;
   private readonly entries = new Map<string, Entry>();
@@ -201,6 +215,8 @@ class ResNet implements ResNetModel {
   private readonly conv1: Conv;
   private readonly bn1: BatchNorm;
   private readonly stages: Block[][] = [];
+  /** Every block in forward order (`stages` flattened). */
+  private readonly blocks: Block[];
   private readonly fc: { weight: tf.Variable<tf.Rank.R2>; bias: tf.Variable<tf.Rank.R1> } | null;
   private disposed = false;
   /** Eval-mode folded conv + BN weights (see `invalidateInferenceCache`). */
@@ -217,6 +233,7 @@ class ResNet implements ResNetModel {
     this.groupedConvImpl = options.groupedConvImpl;
     this.convGradient = options.convGradient;
     this.freezeBatchNormStats = options.freezeBatchNormStats;
+    this.recordFrozenLayers = options.recordFrozenLayers;
     this.rng = new InitRandom(options.seed);
     const expansion = blockExpansion(spec.block);
 
@@ -265,6 +282,7 @@ class ResNet implements ResNetModel {
       }
       this.stages.push(blocks);
     }
+    this.blocks = this.stages.flat();
     this.numFeatures = inplanes;
     if (options.includeTop) {
       this.numClasses = options.numClasses;
@@ -312,11 +330,29 @@ class ResNet implements ResNetModel {
       return this.applyFolded(x);
     }
     return tf.tidy(() => {
-      let h = tf.relu(this.batchNorm(this.conv(x, this.conv1), this.bn1, training));
-      h = tf.maxPool(h, 3, 2, 1);
-      for (const stage of this.stages) {
-        for (const block of stage) h = this.block(h, block, training);
-      }
+      // Units: the stem, then every block. Each runs in its own tidy, so only what the
+      // backward pass keeps outlives it.
+      const units = this.blocks.length + 1;
+      const runUnits = (input: tf.Tensor4D, from: number, to: number): tf.Tensor4D => {
+        let h = input;
+        for (let u = from; u < to; u++) {
+          const prev = h;
+          h = tf.tidy(() => this.unit(prev, u, training));
+          if (prev !== input) prev.dispose();
+        }
+        return h;
+      };
+      const frozen =
+        !this.recordFrozenLayers && tf.engine().state.gradientDepth > 0 ? this.frozenUnits() : 0;
+      let h =
+        frozen > 0
+          ? withoutGradientTape(
+              x,
+              (input) => runUnits(input, 0, frozen),
+              () => this.throwFrozenGradient(frozen),
+            )
+          : x;
+      h = runUnits(h, frozen, units);
       const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
       if (this.fc === null) return pooled;
       return tf.add(tf.matMul(pooled, this.fc.weight), this.fc.bias) as tf.Tensor2D;
@@ -327,16 +363,58 @@ class ResNet implements ResNetModel {
     this.folded.clear();
   }
 
+  /** Unit `u` of the forward pass: 0 is the stem (conv1, bn1, relu, maxpool), then blocks. */
+  private unit(h: tf.Tensor4D, u: number, training: boolean): tf.Tensor4D {
+    if (u === 0) {
+      const stem = this.batchNorm(this.conv(h, this.conv1), this.bn1, training, true);
+      return tf.maxPool(stem, 3, 2, 1);
+    }
+    return this.block(h, this.blocks[u - 1]!, training);
+  }
+
+  /** How many leading units (stem, then blocks) have only frozen parameters. */
+  private frozenUnits(): number {
+    const convFrozen = (c: Conv) => !c.weight.trainable;
+    const bnFrozen = (bn: BatchNorm) => !bn.weight.trainable && !bn.bias.trainable;
+    if (!convFrozen(this.conv1) || !bnFrozen(this.bn1)) return 0;
+    let n = 1;
+    for (const b of this.blocks) {
+      const parts: [Conv, BatchNorm][] = [
+        [b.conv1, b.bn1],
+        [b.conv2, b.bn2],
+      ];
+      if (b.conv3 !== undefined && b.bn3 !== undefined) parts.push([b.conv3, b.bn3]);
+      if (b.downsample !== undefined) parts.push([b.downsample.conv, b.downsample.bn]);
+      if (!parts.every(([c, bn]) => convFrozen(c) && bnFrozen(bn))) break;
+      n++;
+    }
+    return n;
+  }
+
+  private throwFrozenGradient(frozenUnits: number): never {
+    const blocks = this.stages.flatMap((stage, s) => stage.map((_, b) => `layer${s + 1}.${b}`));
+    const last = frozenUnits === 1 ? "maxpool" : blocks[frozenUnits - 2];
+    throw new InvalidModelConfigError(
+      "recordFrozenLayers",
+      false,
+      `A gradient with respect to the input of ${this.arch} was requested, but its frozen ` +
+        `layers conv1 to ${last} ran without a gradient tape to save memory. Set ` +
+        "model.recordFrozenLayers = true (or pass recordFrozenLayers: true) to differentiate " +
+        "through them.",
+    );
+  }
+
   /** Eval-mode forward with every BatchNorm folded into the convolution before it. */
   private applyFolded(x: tf.Tensor4D): tf.Tensor2D {
     const impl = this.groupedConvImpl;
     const folded = this.folded;
     return tf.tidy(() => {
-      let h = folded.apply(x, this.conv1, this.bn1, true, impl);
-      h = tf.maxPool(h, 3, 2, 1);
-      for (const stage of this.stages) {
-        for (const b of stage) {
-          let out = folded.apply(h, b.conv1, b.bn1, true, impl);
+      // One tidy per block: only the block's output outlives it, which bounds peak memory.
+      let h = tf.tidy(() => tf.maxPool(folded.apply(x, this.conv1, this.bn1, true, impl), 3, 2, 1));
+      for (const b of this.blocks) {
+        const input = h;
+        h = tf.tidy(() => {
+          let out = folded.apply(input, b.conv1, b.bn1, true, impl);
           if (b.conv3 === undefined || b.bn3 === undefined) {
             out = folded.apply(out, b.conv2, b.bn2, false, impl);
           } else {
@@ -345,10 +423,11 @@ class ResNet implements ResNetModel {
           }
           const identity =
             b.downsample === undefined
-              ? h
-              : folded.apply(h, b.downsample.conv, b.downsample.bn, false, impl);
-          h = tf.relu(tf.add(out, identity)) as tf.Tensor4D;
-        }
+              ? input
+              : folded.apply(input, b.downsample.conv, b.downsample.bn, false, impl);
+          return tf.relu(tf.add(out, identity)) as tf.Tensor4D;
+        });
+        input.dispose();
       }
       const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
       if (this.fc === null) return pooled;
@@ -523,18 +602,18 @@ class ResNet implements ResNetModel {
   }
 
   private block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D {
-    let out: tf.Tensor4D = tf.relu(this.batchNorm(this.conv(x, b.conv1), b.bn1, training));
+    let out = this.batchNorm(this.conv(x, b.conv1), b.bn1, training, true);
     if (b.conv3 === undefined || b.bn3 === undefined) {
-      out = this.batchNorm(this.conv(out, b.conv2), b.bn2, training);
+      out = this.batchNorm(this.conv(out, b.conv2), b.bn2, training, false);
     } else {
-      out = tf.relu(this.batchNorm(this.conv(out, b.conv2), b.bn2, training));
-      out = this.batchNorm(this.conv(out, b.conv3), b.bn3, training);
+      out = this.batchNorm(this.conv(out, b.conv2), b.bn2, training, true);
+      out = this.batchNorm(this.conv(out, b.conv3), b.bn3, training, false);
     }
     const identity =
       b.downsample === undefined
         ? x
-        : this.batchNorm(this.conv(x, b.downsample.conv), b.downsample.bn, training);
-    return tf.relu(tf.add(out, identity)) as tf.Tensor4D;
+        : this.batchNorm(this.conv(x, b.downsample.conv), b.downsample.bn, training, false);
+    return addRelu(out, identity);
   }
 
   private conv(x: tf.Tensor4D, c: Conv): tf.Tensor4D {
@@ -546,16 +625,17 @@ class ResNet implements ResNetModel {
         groups === 1
           ? undefined
           : (a: tf.Tensor4D, w: tf.Tensor4D) => groupedConv2d(a, w, { groups, stride, pad, impl });
-      return conv2dIm2colGrad(x, c.weight, { stride, pad, groups, forward });
+      return conv2dIm2colGrad(x, c.weight, { stride, pad, groups, forward, impl });
     }
     if (groups === 1) return tf.conv2d(x, c.weight, stride, pad) as tf.Tensor4D;
     return groupedConv2d(x, c.weight, { groups, stride, pad, impl });
   }
 
-  private batchNorm(x: tf.Tensor4D, bn: BatchNorm, training: boolean): tf.Tensor4D {
+  /** BatchNorm, followed by a ReLU when `relu`. */
+  private batchNorm(x: tf.Tensor4D, bn: BatchNorm, training: boolean, relu: boolean): tf.Tensor4D {
     const statsFrozen = this.freezeBatchNormStats && !bn.weight.trainable;
     if (!training || statsFrozen) {
-      return tf.batchNorm(
+      const y = tf.batchNorm(
         x,
         bn.runningMean,
         bn.runningVar,
@@ -563,6 +643,7 @@ class ResNet implements ResNetModel {
         bn.weight,
         BN_EPS,
       ) as tf.Tensor4D;
+      return relu ? tf.relu(y) : y;
     }
     const [n, h, w, c] = x.shape;
     const count = n * h * w;
@@ -574,18 +655,26 @@ class ResNet implements ResNetModel {
           "image, or training: false.",
       );
     }
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
-    const y = tf.batchNorm(x, mean, variance, bn.bias, bn.weight, BN_EPS) as tf.Tensor4D;
-    // PyTorch normalises with the biased variance but tracks the unbiased one.
-    const unbiased = tf.mul(variance, count / (count - 1));
-    bn.runningMean.assign(
-      tf.add(tf.mul(bn.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)) as tf.Tensor1D,
-    );
-    bn.runningVar.assign(
-      tf.add(tf.mul(bn.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)) as tf.Tensor1D,
-    );
-    bn.numBatchesTracked.assign(tf.add(bn.numBatchesTracked, tf.scalar(1, "int32")) as tf.Scalar);
-    return y;
+    return batchNormTraining(x, bn.weight, bn.bias, {
+      eps: BN_EPS,
+      relu,
+      onStatistics: (mean, variance) => {
+        // PyTorch normalises with the biased variance but tracks the unbiased one.
+        const unbiased = tf.mul(variance, count / (count - 1));
+        bn.runningMean.assign(
+          tf.add(tf.mul(bn.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)) as tf.Tensor1D,
+        );
+        bn.runningVar.assign(
+          tf.add(
+            tf.mul(bn.runningVar, 1 - BN_MOMENTUM),
+            tf.mul(unbiased, BN_MOMENTUM),
+          ) as tf.Tensor1D,
+        );
+        bn.numBatchesTracked.assign(
+          tf.add(bn.numBatchesTracked, tf.scalar(1, "int32")) as tf.Scalar,
+        );
+      },
+    });
   }
 
   private register(

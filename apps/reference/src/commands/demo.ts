@@ -6,11 +6,11 @@ import { predictCommand } from "./predict";
 import { trainCommand } from "./train";
 
 /**
- * The demo's defaults: small enough to finish in about 2 minutes on 2 CPU cores (wasm backend),
+ * The demo's defaults: small enough to finish in about 75 seconds on 2 CPU cores (wasm backend),
  * through the seed's code path. The learning rate is 5x the seed's 0.002: the seed fine-tunes
  * ImageNet weights, while the demo trains a tiny network's unfrozen half from random init. Measured
  * here: lr 0.002 reached +3.6 points over the majority baseline after 8 epochs on 2,000 images;
- * lr 0.01 reached +6.2 after 5 epochs on 3,000.
+ * lr 0.01 reached +6.2 to +6.4 after 5 epochs on 3,000.
  */
 export const DEMO_DEFAULTS = {
   out: "runs/demo",
