@@ -5,7 +5,7 @@
  * 1 thread, its default on this machine) in the same run. Median of RUNS (default 3) after one
  * warm-up. Env: BACKENDS ("wasm"; the cpu backend takes minutes per resnext50 step), GRADS
  * ("im2col"; "native" cannot train on wasm), IMPL (groupedConvImpl, "auto"), PROFILE=1 prints
- * the slowest kernels. `ARCH=resnext_tiny H=78 W=64 BACKENDS=cpu,wasm GRADS=native,im2col` is
+ * the slowest kernels, CHECKPOINT=1 trains with `checkpointBlocks`. `ARCH=resnext_tiny H=78 W=64 BACKENDS=cpu,wasm GRADS=native,im2col` is
  * the small configuration of the package README's first table. Rows go to bench/results.json.
  */
 import { execFileSync } from "node:child_process";
@@ -29,6 +29,7 @@ const RUNS = Number(process.env.RUNS ?? 3);
 const BACKENDS = (process.env.BACKENDS ?? "wasm").split(",");
 const GRADS = (process.env.GRADS ?? "im2col").split(",") as ConvGradient[];
 const IMPL = (process.env.IMPL ?? "auto") as GroupedConvImpl | "auto";
+const CHECKPOINT = process.env.CHECKPOINT === "1";
 const PYTHON = "/usr/bin/python3";
 
 function torchReference(): { msPerStep: number; torch: string } | string {
@@ -44,7 +45,7 @@ function torchReference(): { msPerStep: number; torch: string } | string {
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 
-const label = `${ARCH} train step (freeze 6, MSE, Adamax), batch ${BATCH}, ${H}x${W}`;
+const label = `${ARCH} train step (freeze 6, MSE, Adamax${CHECKPOINT ? ", checkpointBlocks" : ""}), batch ${BATCH}, ${H}x${W}`;
 console.log(label);
 const measured: { backend: string; convGradient: string; ms: number }[] = [];
 for (const backend of BACKENDS) {
@@ -53,7 +54,13 @@ for (const backend of BACKENDS) {
     continue;
   }
   for (const convGradient of GRADS) {
-    const model = createModel({ arch: ARCH, numClasses: 40, convGradient, groupedConvImpl: IMPL });
+    const model = createModel({
+      arch: ARCH,
+      numClasses: 40,
+      convGradient,
+      groupedConvImpl: IMPL,
+      checkpointBlocks: CHECKPOINT,
+    });
     model.freeze(6);
     const opt = tf.train.adamax(1e-3);
     const x = tf.randomNormal([BATCH, H, W, 3]) as tf.Tensor4D;

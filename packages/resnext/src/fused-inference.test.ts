@@ -38,6 +38,7 @@ function build(spec: ResNetSpec, impl: GroupedConvImpl | "auto" = "auto", seed =
     convGradient: "im2col",
     freezeBatchNormStats: false,
     recordFrozenLayers: false,
+    checkpointBlocks: false,
   });
 }
 

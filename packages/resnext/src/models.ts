@@ -18,6 +18,7 @@ const OPTION_KEYS = [
   "convGradient",
   "freezeBatchNormStats",
   "recordFrozenLayers",
+  "checkpointBlocks",
 ] as const;
 
 function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Required<ResNetOptions> {
@@ -40,6 +41,7 @@ function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Requi
     convGradient = "im2col",
     freezeBatchNormStats = false,
     recordFrozenLayers = false,
+    checkpointBlocks = false,
   } = options;
   if (!Number.isSafeInteger(numClasses) || numClasses < 1) {
     throw new InvalidModelConfigError(
@@ -84,7 +86,11 @@ function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Requi
       "Pass true or false.",
     );
   }
+  if (typeof checkpointBlocks !== "boolean") {
+    throw new InvalidModelConfigError("checkpointBlocks", checkpointBlocks, "Pass true or false.");
+  }
   return {
+    checkpointBlocks,
     numClasses,
     includeTop,
     seed,
@@ -101,7 +107,7 @@ function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Requi
  *
  * @param config - `arch` (required) plus {@link ResNetOptions}: `numClasses` (default 1000),
  *   `includeTop` (default true), `seed` (default 0), `groupedConvImpl` (default "auto"), `convGradient` (default "im2col"),
- *   `freezeBatchNormStats` (default false), `recordFrozenLayers` (default false).
+ *   `freezeBatchNormStats` (default false), `recordFrozenLayers` (default false), `checkpointBlocks` (default false).
  * @returns A new {@link ResNetModel}; call `dispose()` when done.
  * @throws {InvalidModelConfigError} when `arch` or an option is invalid (lists valid choices).
  * @example

@@ -50,6 +50,7 @@ function build(
     convGradient,
     freezeBatchNormStats: false,
     recordFrozenLayers: false,
+    checkpointBlocks: false,
   });
 }
 

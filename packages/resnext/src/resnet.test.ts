@@ -27,6 +27,7 @@ const DEFAULTS = {
   convGradient: "im2col",
   freezeBatchNormStats: false,
   recordFrozenLayers: false,
+  checkpointBlocks: false,
 } as const;
 
 const models: ResNetModel[] = [];
@@ -293,6 +294,71 @@ describe("frozen leading layers run without a gradient tape (recordFrozenLayers:
   it("validates the option", () => {
     expect(() => resnext_tiny({ recordFrozenLayers: "yes" as unknown as boolean })).toThrow(
       /recordFrozenLayers/,
+    );
+  });
+});
+
+describe("checkpointBlocks: trainable blocks re-run their forward pass in the backward pass", () => {
+  function run(checkpointBlocks: boolean, freeze: FreezeSpec | null) {
+    const m = tiny({ seed: 4, checkpointBlocks });
+    if (freeze !== null) m.freeze(freeze);
+    const x = image(2, 96, 80);
+    const vars = [...m.trainableVariables().values()];
+    let bytesAtLoss = 0;
+    const before = tf.memory().numBytes;
+    const { value, grads } = tf.variableGrads(() => {
+      const loss = mse(m, x);
+      bytesAtLoss = tf.memory().numBytes - before;
+      return loss;
+    }, vars);
+    const byKey = new Map(
+      [...m.trainableVariables()].map(([k, v]) => [
+        k,
+        Float32Array.from(grads[v.name]!.dataSync()),
+      ]),
+    );
+    const buffers = new Map(
+      [...m.namedBuffers()].map(([k, v]) => [k, Float32Array.from(v.dataSync())]),
+    );
+    const loss = value.dataSync()[0]!;
+    tf.dispose([x, value, ...Object.values(grads)]);
+    return { byKey, buffers, loss, bytesAtLoss };
+  }
+
+  for (const freeze of [6, null]) {
+    it(`gives the same gradients and BN statistics, counted once (freeze ${freeze})`, () => {
+      const plain = run(false, freeze);
+      const checkpointed = run(true, freeze);
+      expect(checkpointed.loss).toBe(plain.loss);
+      expect([...checkpointed.byKey.keys()]).toEqual([...plain.byKey.keys()]);
+      for (const [k, g] of plain.byKey) {
+        expect(maxAbsDiff(checkpointed.byKey.get(k)!, g), k).toBeLessThanOrEqual(
+          1e-5 * Math.max(maxAbs(g), 1),
+        );
+      }
+      for (const [k, b] of plain.buffers) expect(checkpointed.buffers.get(k), k).toEqual(b);
+      expect(checkpointed.bytesAtLoss).toBeLessThan(plain.bytesAtLoss);
+    });
+  }
+
+  it("leaks no tensors over training steps, frozen or not", () => {
+    const x = image(2, 32, 32);
+    for (const freeze of [6, 0]) {
+      const m = tiny({ checkpointBlocks: true });
+      m.freeze(freeze);
+      const before = tf.memory().numTensors;
+      for (let step = 0; step < 3; step++) {
+        const { value, grads } = tf.variableGrads(() => mse(m, x));
+        tf.dispose([value, ...Object.values(grads)]);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    x.dispose();
+  });
+
+  it("validates the option", () => {
+    expect(() => resnext_tiny({ checkpointBlocks: 1 as unknown as boolean })).toThrow(
+      /checkpointBlocks/,
     );
   });
 });

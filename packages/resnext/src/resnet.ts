@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { blockExpansion, type ResNetSpec } from "./architectures";
-import { addRelu, batchNormTraining } from "./batch-norm-training";
+import { addRelu, batchNormTraining, releaseBackwardInputs } from "./batch-norm-training";
 import { type ConvGradient, conv2dIm2colGrad } from "./conv-gradient";
 import { FoldedConvCache } from "./fused-inference";
 import { type GroupedConvImpl, groupedConv2d } from "./grouped-conv";
@@ -70,6 +70,13 @@ export interface ResNetOptions {
    * throws; set `true` to record them (for example for saliency maps). Default `false`.
    */
   recordFrozenLayers?: boolean;
+  /**
+   * Gradient checkpointing: when `true`, each trainable block keeps only its input for the
+   * backward pass and runs its forward pass again there (without touching the BN running
+   * statistics a second time), as `torch.utils.checkpoint` does. Less memory, one more forward
+   * pass of the trainable blocks per step. Same gradients. Default `false`.
+   */
+  checkpointBlocks?: boolean;
 }
 
 /** Options of {@link ResNetModel.loadStateDict}. */
@@ -127,6 +134,8 @@ export interface ResNetModel {
   freezeBatchNormStats: boolean;
   /** See {@link ResNetOptions.recordFrozenLayers}; may be changed at any time. */
   recordFrozenLayers: boolean;
+  /** See {@link ResNetOptions.checkpointBlocks}; may be changed at any time. */
+  checkpointBlocks: boolean;
   /**
    * Forward pass. `x` is NHWC float32 `[N, H, W, 3]` of any size (global average pooling).
    * `training: true` normalises with batch statistics and updates the BN running statistics
@@ -208,6 +217,7 @@ class ResNet implements ResNetModel {
   convGradient: ConvGradient;
   freezeBatchNormStats: boolean;
   recordFrozenLayers: boolean;
+  checkpointBlocks: boolean;
 
   private readonly seed: number | string;
   private readonly entries = new Map<string, Entry>();
@@ -219,6 +229,8 @@ class ResNet implements ResNetModel {
   private readonly blocks: Block[];
   private readonly fc: { weight: tf.Variable<tf.Rank.R2>; bias: tf.Variable<tf.Rank.R1> } | null;
   private disposed = false;
+  /** True while a checkpointed block re-runs its forward pass: BN statistics stay as they are. */
+  private replaying = false;
   /** Eval-mode folded conv + BN weights (see `invalidateInferenceCache`). */
   private readonly folded = new FoldedConvCache(BN_EPS);
 
@@ -234,6 +246,7 @@ class ResNet implements ResNetModel {
     this.convGradient = options.convGradient;
     this.freezeBatchNormStats = options.freezeBatchNormStats;
     this.recordFrozenLayers = options.recordFrozenLayers;
+    this.checkpointBlocks = options.checkpointBlocks;
     this.rng = new InitRandom(options.seed);
     const expansion = blockExpansion(spec.block);
 
@@ -333,11 +346,16 @@ class ResNet implements ResNetModel {
       // Units: the stem, then every block. Each runs in its own tidy, so only what the
       // backward pass keeps outlives it.
       const units = this.blocks.length + 1;
+      const checkpoint = this.checkpointBlocks && tf.engine().state.gradientDepth > 0;
       const runUnits = (input: tf.Tensor4D, from: number, to: number): tf.Tensor4D => {
         let h = input;
         for (let u = from; u < to; u++) {
           const prev = h;
-          h = tf.tidy(() => this.unit(prev, u, training));
+          h = tf.tidy(() =>
+            checkpoint && u > 0
+              ? this.checkpointedBlock(prev, this.blocks[u - 1]!, training)
+              : this.unit(prev, u, training),
+          );
           if (prev !== input) prev.dispose();
         }
         return h;
@@ -372,20 +390,55 @@ class ResNet implements ResNetModel {
     return this.block(h, this.blocks[u - 1]!, training);
   }
 
+  /**
+   * A block whose backward pass re-runs its forward pass from its saved input, under a tape of
+   * its own, instead of keeping its activations: one op whose inputs are the block's input and
+   * its trainable parameters.
+   */
+  private checkpointedBlock(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D {
+    const params = blockParameters(b).filter((v) => v.trainable);
+    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const save = args.pop() as tf.GradSaveFunc;
+      const input = args[0] as tf.Tensor4D;
+      // The tape is off inside a custom op's forward function: nothing here is kept.
+      const y = this.block(input, b, training);
+      save([input]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const replayInput = tf.variable(saved[0] as tf.Tensor4D, true);
+          // A gradient computed inside a backward pass replaces the engine's tape and, when it
+          // ends, drops it (tfjs 4.22 `startTape`/`gradients`); the outer pass still needs it
+          // to free its saved tensors, so it is put back.
+          const engineState = tf.engine().state as unknown as { activeTape: unknown };
+          const outerTape = engineState.activeTape;
+          this.replaying = true;
+          try {
+            const { value, grads } = tf.variableGrads(
+              () => tf.sum(tf.mul(this.block(replayInput, b, training), dy)) as tf.Scalar,
+              [replayInput, ...params],
+            );
+            const result = [replayInput, ...params].map((v) => grads[v.name]!);
+            value.dispose();
+            releaseBackwardInputs(dy, saved);
+            return result;
+          } finally {
+            engineState.activeTape = outerTape;
+            this.replaying = false;
+            replayInput.dispose();
+          }
+        },
+      };
+    });
+    return op(x, ...params) as tf.Tensor4D;
+  }
+
   /** How many leading units (stem, then blocks) have only frozen parameters. */
   private frozenUnits(): number {
-    const convFrozen = (c: Conv) => !c.weight.trainable;
-    const bnFrozen = (bn: BatchNorm) => !bn.weight.trainable && !bn.bias.trainable;
-    if (!convFrozen(this.conv1) || !bnFrozen(this.bn1)) return 0;
+    if ([this.conv1.weight, this.bn1.weight, this.bn1.bias].some((v) => v.trainable)) return 0;
     let n = 1;
     for (const b of this.blocks) {
-      const parts: [Conv, BatchNorm][] = [
-        [b.conv1, b.bn1],
-        [b.conv2, b.bn2],
-      ];
-      if (b.conv3 !== undefined && b.bn3 !== undefined) parts.push([b.conv3, b.bn3]);
-      if (b.downsample !== undefined) parts.push([b.downsample.conv, b.downsample.bn]);
-      if (!parts.every(([c, bn]) => convFrozen(c) && bnFrozen(bn))) break;
+      if (blockParameters(b).some((v) => v.trainable)) break;
       n++;
     }
     return n;
@@ -659,6 +712,8 @@ class ResNet implements ResNetModel {
       eps: BN_EPS,
       relu,
       onStatistics: (mean, variance) => {
+        // A checkpointed block's second forward pass sees the same batch: counted once.
+        if (this.replaying) return;
         // PyTorch normalises with the biased variance but tracks the unbiased one.
         const unbiased = tf.mul(variance, count / (count - 1));
         bn.runningMean.assign(
@@ -745,6 +800,17 @@ class ResNet implements ResNetModel {
 }
 
 const DRY_VARIABLE = { trainable: true } as tf.Variable;
+
+/** A block's parameters (convolution weights, BN weights and biases), in forward order. */
+function blockParameters(b: Block): tf.Variable[] {
+  const pairs: [Conv, BatchNorm][] = [
+    [b.conv1, b.bn1],
+    [b.conv2, b.bn2],
+  ];
+  if (b.conv3 !== undefined && b.bn3 !== undefined) pairs.push([b.conv3, b.bn3]);
+  if (b.downsample !== undefined) pairs.push([b.downsample.conv, b.downsample.bn]);
+  return pairs.flatMap(([c, bn]) => [c.weight, bn.weight, bn.bias]);
+}
 
 function matchesPrefix(key: string, prefix: string): boolean {
   return key === prefix || key.startsWith(`${prefix}.`);

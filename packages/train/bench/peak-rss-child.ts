@@ -27,7 +27,12 @@ if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend did
 // The runtime's own footprint (Node, tfjs, the wasm heap) before any model exists.
 const baselineKiB = process.resourceUsage().maxRSS;
 
-const model = createModel({ arch: arch as ArchName, numClasses: K });
+// RSS_CHECKPOINT_BLOCKS=1 measures resnext's gradient checkpointing (`checkpointBlocks`).
+const model = createModel({
+  arch: arch as ArchName,
+  numClasses: K,
+  checkpointBlocks: process.env.RSS_CHECKPOINT_BLOCKS === "1",
+});
 model.freeze(6);
 const opt = createOptimizer({ name: "adamax" });
 const times: number[] = [];

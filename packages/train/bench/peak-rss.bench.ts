@@ -4,7 +4,8 @@
  * /usr/bin/python3 has torch, in a PyTorch child (bench/peak-rss-torch.py, `ru_maxrss`) on the
  * same batch size and image size, so both figures are whole-process peaks measured the same way.
  * Env: RSS_RUNS ("resnext_tiny:20,resnext50_32x4d:2", arch:steps[:batch] entries), RSS_BACKEND ("wasm"),
- * RSS_BATCH (16), RSS_H (218), RSS_W (178), RSS_TIMEOUT_S (600 per child).
+ * RSS_BATCH (16), RSS_H (218), RSS_W (178), RSS_TIMEOUT_S (600 per child), RSS_CHECKPOINT_BLOCKS
+ * ("1": the tfjs child trains with resnext's `checkpointBlocks`).
  * Run: pnpm bench (in packages/train). Rows go to bench/results.json (shared format).
  */
 import { spawnSync } from "node:child_process";
@@ -50,7 +51,8 @@ const rows: BenchResult[] = [];
 for (const run of RUNS) {
   const [arch = "resnext_tiny", stepsText = "20", batchText = String(BATCH)] = run.split(":");
   const sizes = [batchText, String(H), String(W), stepsText];
-  const label = `${arch}, ${BACKEND}, ${stepsText} steps of batch ${batchText} at ${H}x${W}`;
+  const checkpointed = process.env.RSS_CHECKPOINT_BLOCKS === "1" ? ", checkpointBlocks" : "";
+  const label = `${arch}, ${BACKEND}${checkpointed}, ${stepsText} steps of batch ${batchText} at ${H}x${W}`;
   const ours = runChild(
     process.execPath,
     ["--import", "tsx", join(here, "peak-rss-child.ts"), arch, BACKEND, ...sizes],
