@@ -229,34 +229,37 @@ describe("freezing", () => {
   });
 });
 
+/**
+ * Gradients, loss, BN buffers and the tensor bytes alive at the loss after one differentiated
+ * training-mode forward of a fresh resnext_tiny, at an input large enough that the early
+ * layers' activations dominate what the tape keeps.
+ */
+function trainingSnapshot(options: Parameters<typeof resnext_tiny>[0], freeze: FreezeSpec | null) {
+  const m = tiny(options);
+  if (freeze !== null) m.freeze(freeze);
+  const x = image(2, 96, 80);
+  const vars = [...m.trainableVariables().values()];
+  let bytesAtLoss = 0;
+  const before = tf.memory().numBytes;
+  const { value, grads } = tf.variableGrads(() => {
+    const loss = mse(m, x);
+    bytesAtLoss = tf.memory().numBytes - before;
+    return loss;
+  }, vars);
+  const byKey = new Map(
+    [...m.trainableVariables()].map(([k, v]) => [k, Float32Array.from(grads[v.name]!.dataSync())]),
+  );
+  const buffers = new Map(
+    [...m.namedBuffers()].map(([k, v]) => [k, Float32Array.from(v.dataSync())]),
+  );
+  const loss = value.dataSync()[0]!;
+  tf.dispose([x, value, ...Object.values(grads)]);
+  return { byKey, buffers, loss, bytesAtLoss };
+}
+
 describe("frozen leading layers run without a gradient tape (recordFrozenLayers: false)", () => {
-  /** Gradients, loss and BN buffers after one differentiated training-mode forward. */
-  function run(record: boolean, freeze: FreezeSpec) {
-    const m = tiny({ seed: 3, recordFrozenLayers: record });
-    m.freeze(freeze);
-    // Large enough that the frozen stem's activations dominate what the tape keeps.
-    const x = image(2, 96, 80);
-    const vars = [...m.trainableVariables().values()];
-    let bytesAtLoss = 0;
-    const before = tf.memory().numBytes;
-    const { value, grads } = tf.variableGrads(() => {
-      const loss = mse(m, x);
-      bytesAtLoss = tf.memory().numBytes - before;
-      return loss;
-    }, vars);
-    const byKey = new Map(
-      [...m.trainableVariables()].map(([k, v]) => [
-        k,
-        Float32Array.from(grads[v.name]!.dataSync()),
-      ]),
-    );
-    const buffers = new Map(
-      [...m.namedBuffers()].map(([k, v]) => [k, Float32Array.from(v.dataSync())]),
-    );
-    const loss = value.dataSync()[0]!;
-    tf.dispose([x, value, ...Object.values(grads)]);
-    return { byKey, buffers, loss, bytesAtLoss };
-  }
+  const run = (record: boolean, freeze: FreezeSpec) =>
+    trainingSnapshot({ seed: 3, recordFrozenLayers: record }, freeze);
 
   for (const freeze of [6, { prefixes: ["conv1", "bn1", "layer1", "layer2", "layer3.0"] }]) {
     it(`gives the same gradients and BN statistics as recording them (freeze ${JSON.stringify(freeze)})`, () => {
@@ -299,31 +302,8 @@ describe("frozen leading layers run without a gradient tape (recordFrozenLayers:
 });
 
 describe("checkpointBlocks: trainable blocks re-run their forward pass in the backward pass", () => {
-  function run(checkpointBlocks: boolean, freeze: FreezeSpec | null) {
-    const m = tiny({ seed: 4, checkpointBlocks });
-    if (freeze !== null) m.freeze(freeze);
-    const x = image(2, 96, 80);
-    const vars = [...m.trainableVariables().values()];
-    let bytesAtLoss = 0;
-    const before = tf.memory().numBytes;
-    const { value, grads } = tf.variableGrads(() => {
-      const loss = mse(m, x);
-      bytesAtLoss = tf.memory().numBytes - before;
-      return loss;
-    }, vars);
-    const byKey = new Map(
-      [...m.trainableVariables()].map(([k, v]) => [
-        k,
-        Float32Array.from(grads[v.name]!.dataSync()),
-      ]),
-    );
-    const buffers = new Map(
-      [...m.namedBuffers()].map(([k, v]) => [k, Float32Array.from(v.dataSync())]),
-    );
-    const loss = value.dataSync()[0]!;
-    tf.dispose([x, value, ...Object.values(grads)]);
-    return { byKey, buffers, loss, bytesAtLoss };
-  }
+  const run = (checkpointBlocks: boolean, freeze: FreezeSpec | null) =>
+    trainingSnapshot({ seed: 4, checkpointBlocks }, freeze);
 
   for (const freeze of [6, null]) {
     it(`gives the same gradients and BN statistics, counted once (freeze ${freeze})`, () => {
