@@ -7,22 +7,14 @@ import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { goldenInputNHWC, maxAbs, maxAbsDiff } from "../test/golden-input";
+import { RESNET18_MINI } from "../test/resnet18-mini";
 import { ARCHITECTURES, type ResNetSpec } from "./architectures";
 import { GROUPED_CONV_IMPLS, type GroupedConvImpl } from "./grouped-conv";
+import { resolveOptions } from "./models";
 import { buildResNet, type ResNetModel } from "./resnet";
 import { readSafetensors } from "./safetensors";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
-
-/** The reduced-width resnet18 of scripts/make-model-fixtures.py (`resnet18_mini`). */
-const RESNET18_MINI: ResNetSpec = {
-  block: "basic",
-  layers: [2, 2, 2, 2],
-  groups: 1,
-  widthPerGroup: 64,
-  stemWidth: 8,
-  planes: [4, 8, 16, 32],
-};
 
 const CASES = [
   { name: "resnext_tiny", spec: ARCHITECTURES.resnext_tiny as ResNetSpec },
@@ -30,16 +22,11 @@ const CASES = [
 ] as const;
 
 function build(spec: ResNetSpec, impl: GroupedConvImpl | "auto" = "auto", seed = 0): ResNetModel {
-  return buildResNet("fused-test", spec, {
-    numClasses: 10,
-    includeTop: true,
-    seed,
-    groupedConvImpl: impl,
-    convGradient: "im2col",
-    freezeBatchNormStats: false,
-    recordFrozenLayers: false,
-    checkpointBlocks: false,
-  });
+  return buildResNet(
+    "fused-test",
+    spec,
+    resolveOptions({ numClasses: 10, seed, groupedConvImpl: impl }),
+  );
 }
 
 function input(n: number, h: number, w: number): tf.Tensor4D {

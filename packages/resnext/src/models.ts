@@ -21,7 +21,14 @@ const OPTION_KEYS = [
   "checkpointBlocks",
 ] as const;
 
-function resolveOptions(options: ResNetOptions, extraKeys: string[] = []): Required<ResNetOptions> {
+/**
+ * Validates `options` and fills in every default. Used by the factories, and by tests that
+ * build models from a spec; not part of the package's API.
+ */
+export function resolveOptions(
+  options: ResNetOptions,
+  extraKeys: string[] = [],
+): Required<ResNetOptions> {
   if (typeof options !== "object" || options === null) {
     throw new InvalidModelConfigError("options", options, "Pass an options object, e.g. {}.");
   }

@@ -6,24 +6,16 @@ import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { goldenInputNHWC, goldenTarget, maxAbs, maxAbsDiff } from "../test/golden-input";
+import { RESNET18_MINI } from "../test/resnet18-mini";
 import { ARCHITECTURES, type ResNetSpec } from "./architectures";
 import { CONV_GRADIENTS, type ConvGradient } from "./conv-gradient";
 import { GROUPED_CONV_IMPLS } from "./grouped-conv";
+import { resolveOptions } from "./models";
 import { buildResNet } from "./resnet";
 import { readSafetensors } from "./safetensors";
 import type { StateDict } from "./state-dict";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
-
-/** The reduced-width resnet18 of scripts/make-model-fixtures.py (`resnet18_mini`). */
-const RESNET18_MINI: ResNetSpec = {
-  block: "basic",
-  layers: [2, 2, 2, 2],
-  groups: 1,
-  widthPerGroup: 64,
-  stemWidth: 8,
-  planes: [4, 8, 16, 32],
-};
 
 interface Golden {
   numClasses: number;
@@ -42,16 +34,11 @@ function build(
   impl: (typeof GROUPED_CONV_IMPLS)[number],
   convGradient: ConvGradient = "im2col",
 ) {
-  return buildResNet("golden", spec, {
-    numClasses,
-    includeTop: true,
-    seed: 0,
-    groupedConvImpl: impl,
-    convGradient,
-    freezeBatchNormStats: false,
-    recordFrozenLayers: false,
-    checkpointBlocks: false,
-  });
+  return buildResNet(
+    "golden",
+    spec,
+    resolveOptions({ numClasses, groupedConvImpl: impl, convGradient }),
+  );
 }
 
 /** Every grouped-convolution formulation with every gradient method. */

@@ -7,9 +7,10 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { maxAbs, maxAbsDiff } from "../test/golden-input";
+import { RESNET18_MINI } from "../test/resnet18-mini";
 import { ARCH_NAMES, ARCHITECTURES, type ResNetSpec } from "./architectures";
 import { InvalidInputError, InvalidModelConfigError, StateDictMismatchError } from "./model-errors";
-import { createModel, resnext_tiny } from "./models";
+import { createModel, resnext_tiny, resolveOptions } from "./models";
 import {
   type FreezeSpec,
   plannedStateDictShapes,
@@ -19,16 +20,7 @@ import {
 import type { StateDict } from "./state-dict";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
-const DEFAULTS = {
-  numClasses: 1000,
-  includeTop: true,
-  seed: 0,
-  groupedConvImpl: "auto",
-  convGradient: "im2col",
-  freezeBatchNormStats: false,
-  recordFrozenLayers: false,
-  checkpointBlocks: false,
-} as const;
+const DEFAULTS = resolveOptions({});
 
 const models: ResNetModel[] = [];
 function tiny(options: Parameters<typeof resnext_tiny>[0] = {}): ResNetModel {
@@ -57,10 +49,9 @@ describe("architectures vs torchvision", () => {
     string,
     { keys: number; parameters: number; sha256: string }
   >;
-  const mini: ResNetSpec = { ...ARCHITECTURES.resnet18, stemWidth: 8, planes: [4, 8, 16, 32] };
   const specs: [string, ResNetSpec][] = [
     ...ARCH_NAMES.map((a) => [a, ARCHITECTURES[a]] as [string, ResNetSpec]),
-    ["resnet18_mini", mini],
+    ["resnet18_mini", RESNET18_MINI],
   ];
   it.each(specs)("%s has torchvision's state_dict keys, order and shapes", (arch, spec) => {
     const planned = plannedStateDictShapes(arch, spec, DEFAULTS);
