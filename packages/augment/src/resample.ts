@@ -3,6 +3,7 @@
  * `ImagingScaleAffine` path, computing any rectangular region of the output so that a resize
  * followed by a crop costs only the cropped pixels. Internal: the public entry point is `resize`.
  */
+import { resampleRegionWasm } from "./resample-wasm";
 
 /** Resampling filters, named as in Pillow's `Image.Resampling`. */
 export type ResizeFilter = "nearest" | "box" | "bilinear" | "hamming" | "bicubic" | "lanczos";
@@ -167,6 +168,23 @@ export function resampleRegion(job: ResampleJob): Uint8Array {
       if (end > rowEnd) rowEnd = end;
     }
   }
+
+  const viaWasm = resampleRegionWasm({
+    src: job.src,
+    srcWidth,
+    channels: c,
+    mirror: job.mirror,
+    horizontal: needHorizontal ? axisCoefficients(job.filter, srcWidth, outWidth) : undefined,
+    vertical: vert,
+    rowStart,
+    rowEnd,
+    regionLeft: rx,
+    regionTop: ry,
+    regionWidth: rw,
+    regionHeight: rh,
+    copyRows: () => copyRows(job, rowStart, rowEnd - rowStart, rx, rw),
+  });
+  if (viaWasm) return viaWasm;
 
   // Horizontal pass, as in Pillow: its uint8-rounded output feeds the vertical pass.
   let tmp: Uint8Array;

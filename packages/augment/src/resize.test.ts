@@ -1,12 +1,20 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { caseLabel, casesOf, diffStats, readBytes, sha256, sourceImage } from "../test/fixtures";
 import { AugmentError, InvalidArgumentError } from "./errors";
 import type { ResizeFilter } from "./resample";
+import { resampleImplementation, setResampleImplementation } from "./resample-wasm";
 import { resize } from "./resize";
 
-describe("resize vs Pillow 9.4 Image.resize", () => {
+// Every Pillow case runs through both implementations of the separable passes.
+describe.each(["wasm", "typescript"] as const)("resize vs Pillow 9.4 Image.resize (%s)", (impl) => {
+  afterAll(() => setResampleImplementation("wasm"));
+  it(`runs the ${impl} implementation`, () => {
+    setResampleImplementation(impl);
+    expect(resampleImplementation()).toBe(impl);
+  });
   for (const c of casesOf("resize")) {
     it(caseLabel(c), () => {
+      setResampleImplementation(impl);
       const src = sourceImage(c.source);
       const filter = c.params.filter === "default" ? undefined : (c.params.filter as ResizeFilter);
       const out = resize(src, { width: c.width, height: c.height, filter });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { caseLabel, casesOf, diffStats, sha256, sourceImage } from "../test/fixtures";
 import { scriptedRng } from "../test/scripted-rng";
 import { compose } from "./compose";
@@ -8,23 +8,29 @@ import { hflip } from "./hflip";
 import { toNormalizedFloat32 } from "./normalize";
 import { randomCrop } from "./random-crop";
 import { randomHorizontalFlip } from "./random-horizontal-flip";
+import { setResampleImplementation } from "./resample-wasm";
 import { resize } from "./resize";
 import { createRng, deriveSeed } from "./rng";
 import { seedEvalTransform, seedTrainTransform } from "./seed-transform";
 
-describe("seedTrainTransform vs PIL transpose + resize((220, 270)) + crop", () => {
-  for (const c of casesOf("seedTrain")) {
-    it(caseLabel(c), () => {
-      const { flip, left, top } = c.params as { flip: number; left: number; top: number };
-      const rng = scriptedRng([flip ? 0.25 : 0.75], [top, left]);
-      const out = seedTrainTransform().augment(sourceImage(c.source), rng);
-      expect([out.width, out.height]).toEqual([178, 218]);
-      // torchvision RandomCrop.get_params draws top from [0, 270-218], then left from [0, 220-178].
-      expect(rng.intCalls).toEqual([53, 43]);
-      expect(sha256(out.data)).toBe(c.sha256);
-    });
-  }
-});
+describe.each(["wasm", "typescript"] as const)(
+  "seedTrainTransform vs PIL transpose + resize((220, 270)) + crop (%s)",
+  (impl) => {
+    afterAll(() => setResampleImplementation("wasm"));
+    for (const c of casesOf("seedTrain")) {
+      it(caseLabel(c), () => {
+        setResampleImplementation(impl);
+        const { flip, left, top } = c.params as { flip: number; left: number; top: number };
+        const rng = scriptedRng([flip ? 0.25 : 0.75], [top, left]);
+        const out = seedTrainTransform().augment(sourceImage(c.source), rng);
+        expect([out.width, out.height]).toEqual([178, 218]);
+        // torchvision RandomCrop.get_params draws top from [0, 270-218], then left from [0, 220-178].
+        expect(rng.intCalls).toEqual([53, 43]);
+        expect(sha256(out.data)).toBe(c.sha256);
+      });
+    }
+  },
+);
 
 describe("seedTrainTransform", () => {
   const img = sourceImage("noise178x218");
