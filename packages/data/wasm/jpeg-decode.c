@@ -355,103 +355,72 @@ static inline uint8_t clamp_sample(int v) {
   return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
+// One 8-point ISLOW pass (jidctint.c's even and odd parts): v[k] = sum before descaling, in output order 0..7.
+static inline void idct_1d(int in0, int in1, int in2, int in3, int in4, int in5, int in6, int in7, int *v) {
+  int z1 = (in2 + in6) * FIX_0_541196100;
+  int tmp2 = z1 + in6 * (-FIX_1_847759065);
+  int tmp3 = z1 + in2 * FIX_0_765366865;
+  int tmp0 = (in0 + in4) * (1 << CONST_BITS);
+  int tmp1 = (in0 - in4) * (1 << CONST_BITS);
+  int tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
+  tmp0 = in7;
+  tmp1 = in5;
+  tmp2 = in3;
+  tmp3 = in1;
+  z1 = tmp0 + tmp3;
+  int z2 = tmp1 + tmp2, z3 = tmp0 + tmp2, z4 = tmp1 + tmp3;
+  int z5 = (z3 + z4) * FIX_1_175875602;
+  tmp0 *= FIX_0_298631336;
+  tmp1 *= FIX_2_053119869;
+  tmp2 *= FIX_3_072711026;
+  tmp3 *= FIX_1_501321110;
+  z1 *= -FIX_0_899976223;
+  z2 *= -FIX_2_562915447;
+  z3 = z3 * -FIX_1_961570560 + z5;
+  z4 = z4 * -FIX_0_390180644 + z5;
+  tmp0 += z1 + z3;
+  tmp1 += z2 + z4;
+  tmp2 += z2 + z3;
+  tmp3 += z1 + z4;
+  v[0] = tmp10 + tmp3;
+  v[7] = tmp10 - tmp3;
+  v[1] = tmp11 + tmp2;
+  v[6] = tmp11 - tmp2;
+  v[2] = tmp12 + tmp1;
+  v[5] = tmp12 - tmp1;
+  v[3] = tmp13 + tmp0;
+  v[4] = tmp13 - tmp0;
+}
+
 static void idct_islow(const int16_t *coef, const uint16_t *q, uint8_t *out, int stride) {
-  int ws[64];
+  int ws[64], v[8];
   for (int c = 0; c < 8; c++) {
-    int d0 = coef[c] * q[c], d1 = coef[8 + c] * q[8 + c];
-    int d2 = coef[16 + c] * q[16 + c], d3 = coef[24 + c] * q[24 + c];
-    int d4 = coef[32 + c] * q[32 + c], d5 = coef[40 + c] * q[40 + c];
-    int d6 = coef[48 + c] * q[48 + c], d7 = coef[56 + c] * q[56 + c];
-    // Sums of four such values must fit the SIMD code's 16-bit lanes.
-    CHECK_RANGE(d0, 2048);
-    CHECK_RANGE(d1, 2048);
-    CHECK_RANGE(d2, 2048);
-    CHECK_RANGE(d3, 2048);
-    CHECK_RANGE(d4, 2048);
-    CHECK_RANGE(d5, 2048);
-    CHECK_RANGE(d6, 2048);
-    CHECK_RANGE(d7, 2048);
-    if ((d1 | d2 | d3 | d4 | d5 | d6 | d7) == 0) {
-      int dc = d0 * (1 << PASS1_BITS);
+    int d[8];
+    for (int k = 0; k < 8; k++) {
+      d[k] = coef[8 * k + c] * q[8 * k + c];
+      // Sums of four such values must fit the SIMD code's 16-bit lanes.
+      CHECK_RANGE(d[k], 2048);
+    }
+    if ((d[1] | d[2] | d[3] | d[4] | d[5] | d[6] | d[7]) == 0) {
+      int dc = d[0] * (1 << PASS1_BITS);
       for (int r = 0; r < 8; r++) ws[8 * r + c] = dc;
       continue;
     }
-    int z1 = (d2 + d6) * FIX_0_541196100;
-    int tmp2 = z1 + d6 * (-FIX_1_847759065);
-    int tmp3 = z1 + d2 * FIX_0_765366865;
-    int tmp0 = (d0 + d4) * (1 << CONST_BITS);
-    int tmp1 = (d0 - d4) * (1 << CONST_BITS);
-    int tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
-    tmp0 = d7;
-    tmp1 = d5;
-    tmp2 = d3;
-    tmp3 = d1;
-    z1 = tmp0 + tmp3;
-    int z2 = tmp1 + tmp2, z3 = tmp0 + tmp2, z4 = tmp1 + tmp3;
-    int z5 = (z3 + z4) * FIX_1_175875602;
-    tmp0 *= FIX_0_298631336;
-    tmp1 *= FIX_2_053119869;
-    tmp2 *= FIX_3_072711026;
-    tmp3 *= FIX_1_501321110;
-    z1 *= -FIX_0_899976223;
-    z2 *= -FIX_2_562915447;
-    z3 = z3 * -FIX_1_961570560 + z5;
-    z4 = z4 * -FIX_0_390180644 + z5;
-    tmp0 += z1 + z3;
-    tmp1 += z2 + z4;
-    tmp2 += z2 + z3;
-    tmp3 += z1 + z4;
-    ws[c] = DESCALE(tmp10 + tmp3, CONST_BITS - PASS1_BITS);
-    ws[56 + c] = DESCALE(tmp10 - tmp3, CONST_BITS - PASS1_BITS);
-    ws[8 + c] = DESCALE(tmp11 + tmp2, CONST_BITS - PASS1_BITS);
-    ws[48 + c] = DESCALE(tmp11 - tmp2, CONST_BITS - PASS1_BITS);
-    ws[16 + c] = DESCALE(tmp12 + tmp1, CONST_BITS - PASS1_BITS);
-    ws[40 + c] = DESCALE(tmp12 - tmp1, CONST_BITS - PASS1_BITS);
-    ws[24 + c] = DESCALE(tmp13 + tmp0, CONST_BITS - PASS1_BITS);
-    ws[32 + c] = DESCALE(tmp13 - tmp0, CONST_BITS - PASS1_BITS);
-    for (int r = 0; r < 8; r++) CHECK_RANGE(ws[8 * r + c], 32768);
+    idct_1d(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], v);
+    for (int r = 0; r < 8; r++) {
+      ws[8 * r + c] = DESCALE(v[r], CONST_BITS - PASS1_BITS);
+      CHECK_RANGE(ws[8 * r + c], 32768);
+    }
   }
   for (int r = 0; r < 8; r++, out += stride) {
     const int *w = ws + 8 * r;
     if ((w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) == 0) {
-      uint8_t v = clamp_sample(DESCALE(w[0], PASS1_BITS + 3));
-      for (int i = 0; i < 8; i++) out[i] = v;
+      uint8_t dc = clamp_sample(DESCALE(w[0], PASS1_BITS + 3));
+      for (int i = 0; i < 8; i++) out[i] = dc;
       continue;
     }
-    int z1 = (w[2] + w[6]) * FIX_0_541196100;
-    int tmp2 = z1 + w[6] * (-FIX_1_847759065);
-    int tmp3 = z1 + w[2] * FIX_0_765366865;
-    int tmp0 = (w[0] + w[4]) * (1 << CONST_BITS);
-    int tmp1 = (w[0] - w[4]) * (1 << CONST_BITS);
-    int tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
-    tmp0 = w[7];
-    tmp1 = w[5];
-    tmp2 = w[3];
-    tmp3 = w[1];
-    z1 = tmp0 + tmp3;
-    int z2 = tmp1 + tmp2, z3 = tmp0 + tmp2, z4 = tmp1 + tmp3;
-    int z5 = (z3 + z4) * FIX_1_175875602;
-    tmp0 *= FIX_0_298631336;
-    tmp1 *= FIX_2_053119869;
-    tmp2 *= FIX_3_072711026;
-    tmp3 *= FIX_1_501321110;
-    z1 *= -FIX_0_899976223;
-    z2 *= -FIX_2_562915447;
-    z3 = z3 * -FIX_1_961570560 + z5;
-    z4 = z4 * -FIX_0_390180644 + z5;
-    tmp0 += z1 + z3;
-    tmp1 += z2 + z4;
-    tmp2 += z2 + z3;
-    tmp3 += z1 + z4;
-    const int n = CONST_BITS + PASS1_BITS + 3;
-    out[0] = clamp_sample(DESCALE(tmp10 + tmp3, n));
-    out[7] = clamp_sample(DESCALE(tmp10 - tmp3, n));
-    out[1] = clamp_sample(DESCALE(tmp11 + tmp2, n));
-    out[6] = clamp_sample(DESCALE(tmp11 - tmp2, n));
-    out[2] = clamp_sample(DESCALE(tmp12 + tmp1, n));
-    out[5] = clamp_sample(DESCALE(tmp12 - tmp1, n));
-    out[3] = clamp_sample(DESCALE(tmp13 + tmp0, n));
-    out[4] = clamp_sample(DESCALE(tmp13 - tmp0, n));
+    idct_1d(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], v);
+    for (int i = 0; i < 8; i++) out[i] = clamp_sample(DESCALE(v[i], CONST_BITS + PASS1_BITS + 3));
   }
 }
 
