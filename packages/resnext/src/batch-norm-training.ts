@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { saveShared, shareData } from "./share-saved-tensors";
 
 /** Options of {@link batchNormTraining}. */
 export interface BatchNormTrainingOptions {
@@ -67,12 +68,21 @@ export function batchNormTraining(
     const mean = meanOverPixels(xi);
     // Two passes (centre, then square) as PyTorch: E[x²] - E[x]² loses digits when |mean| >> std.
     const centred = tf.sub(xi, mean) as tf.Tensor4D;
-    const variance = meanOverPixels(tf.square(centred) as tf.Tensor4D);
+    // Activation-sized temporaries are freed as soon as they are used, not when the op ends.
+    const squared = tf.square(centred) as tf.Tensor4D;
+    const variance = meanOverPixels(squared);
+    squared.dispose();
     const invStd = tf.rsqrt(tf.add(variance, eps)) as tf.Tensor1D;
-    const normalised = tf.add(tf.mul(centred, tf.mul(g, invStd)), b) as tf.Tensor4D;
-    const y = relu ? (tf.relu(normalised) as tf.Tensor4D) : normalised;
+    const scaled = tf.mul(centred, tf.mul(g, invStd));
+    const normalised = tf.add(scaled, b) as tf.Tensor4D;
+    scaled.dispose();
+    let y = normalised;
+    if (relu) {
+      y = tf.relu(normalised) as tf.Tensor4D;
+      normalised.dispose();
+    }
     onStatistics?.(mean, variance);
-    (save as tf.GradSaveFunc)(relu ? [centred, invStd, g, y] : [centred, invStd, g]);
+    saveShared(save as tf.GradSaveFunc, relu ? [centred, invStd, g, y] : [centred, invStd, g]);
     return {
       value: y,
       // Tidied here: the engine would otherwise keep these until the whole backward pass ends.
@@ -84,16 +94,32 @@ export function batchNormTraining(
             tf.Tensor1D,
             tf.Tensor4D | undefined,
           ];
-          const gy = (out === undefined ? dy : tf.mul(dy, tf.step(out))) as tf.Tensor4D;
+          // Activation-sized tensors are freed as soon as they are used (dy and the saved
+          // tensors included), so that only about four are alive at once.
+          let gy = dy as tf.Tensor4D;
+          if (out !== undefined) {
+            const mask = tf.step(out);
+            gy = tf.mul(dy, mask) as tf.Tensor4D;
+            tf.dispose([mask, dy, out]);
+          }
           const meanGy = meanOverPixels(gy);
-          const meanGyXc = meanOverPixels(tf.mul(gy, xc) as tf.Tensor4D);
+          const gyXc = tf.mul(gy, xc) as tf.Tensor4D;
+          const meanGyXc = meanOverPixels(gyXc);
+          gyXc.dispose();
           const dBeta = tf.mul(meanGy, count) as tf.Tensor1D;
           const dGamma = tf.mul(tf.mul(meanGyXc, inv), count) as tf.Tensor1D;
           // dx = k * (gy - mean(gy) - xc * inv² * mean(gy * xc)), with k = gamma * inv.
           const k = tf.mul(scale, inv);
           const a = tf.neg(tf.mul(tf.mul(k, tf.square(inv)), meanGyXc));
           const shift = tf.neg(tf.mul(k, meanGy));
-          const dx = tf.add(tf.add(tf.mul(gy, k), tf.mul(xc, a)), shift) as tf.Tensor4D;
+          const scaled = tf.mul(gy, k);
+          gy.dispose();
+          const correction = tf.mul(xc, a);
+          xc.dispose();
+          const sum = tf.add(scaled, correction);
+          tf.dispose([scaled, correction]);
+          const dx = tf.add(sum, shift) as tf.Tensor4D;
+          sum.dispose();
           releaseBackwardInputs(dy, saved);
           return [dx, dGamma, dBeta];
         }),
@@ -114,14 +140,15 @@ export function batchNormTraining(
 export function addRelu(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
   const op = tf.customGrad((aIn, bIn, save) => {
     const z = tf.relu(tf.add(aIn as tf.Tensor4D, bIn as tf.Tensor4D)) as tf.Tensor4D;
-    (save as tf.GradSaveFunc)([z]);
+    saveShared(save as tf.GradSaveFunc, [z]);
     return {
       value: z,
       gradFunc: (dy, saved) =>
         tf.tidy(() => {
           const g = tf.mul(dy, tf.step(saved[0] as tf.Tensor4D));
           releaseBackwardInputs(dy, saved);
-          return [g, tf.clone(g)];
+          // Two handles on one gradient (tf.clone copies on wasm).
+          return [g, shareData(g)];
         }),
     };
   });

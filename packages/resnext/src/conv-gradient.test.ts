@@ -8,7 +8,12 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { maxAbs, maxAbsDiff } from "../test/golden-input";
 import { conv2dIm2colGrad } from "./conv-gradient";
-import { GROUPED_CONV_IMPLS, type GroupedConvImpl, groupedConv2d } from "./grouped-conv";
+import {
+  GROUPED_CONV_IMPLS,
+  type GroupedConvImpl,
+  groupedConv2d,
+  setDepthwiseChunkFloats,
+} from "./grouped-conv";
 import { createModel } from "./models";
 
 beforeAll(async () => {
@@ -102,6 +107,41 @@ describe("conv2dIm2colGrad equals tfjs' native convolution gradients (cpu, 1e-4 
     expect(relErr(dw!, ref.dw)).toBeLessThanOrEqual(1e-4);
     tf.dispose([x, w, dy, ref.y, ref.dx, ref.dw, y, dx!, dw!]);
   });
+
+  it.each(CASES.filter((c) => c.groups > 1))(
+    "$name: patches chunked a few images at a time give the same gradients and leak nothing",
+    (c) => {
+      const [n, h, wd, ci] = [3, ...c.x.slice(1)] as [number, number, number, number];
+      const x = values([n, h, wd, ci], 1) as tf.Tensor4D;
+      const w = tf.variable(values([c.k, c.k, ci / c.groups, c.out], 2)) as tf.Variable<tf.Rank.R4>;
+      const oh = Math.floor((h + 2 * c.pad - c.k) / c.stride) + 1;
+      const ow = Math.floor((wd + 2 * c.pad - c.k) / c.stride) + 1;
+      const dy = values([n, oh, ow, c.out], 3) as tf.Tensor4D;
+      const opts = { stride: c.stride, pad: c.pad, groups: c.groups };
+      const grads = () => {
+        const { value, grads: g } = tf.variableGrads(
+          () => tf.sum(tf.mul(conv2dIm2colGrad(x, w, opts), dy)) as tf.Scalar,
+          [w],
+        );
+        value.dispose();
+        return g[w.name]!;
+      };
+      const whole = grads();
+      // One image's patches are oh * ow * in * k * k floats: this limit makes chunks of 1 image.
+      const previous = setDepthwiseChunkFloats(oh * ow * ci * c.k * c.k);
+      try {
+        const before = tf.memory().numTensors;
+        const chunked = grads();
+        expect(chunked.shape).toEqual(whole.shape);
+        expect(relErr(chunked, whole)).toBeLessThanOrEqual(1e-6);
+        chunked.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+      } finally {
+        setDepthwiseChunkFloats(previous);
+      }
+      tf.dispose([x, w, dy, whole]);
+    },
+  );
 
   it("computes no input gradient when only the filter is differentiated", async () => {
     const x = values([2, 8, 8, 6], 1) as tf.Tensor4D;

@@ -1,5 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { type GroupedConvImpl, groupedConv2d } from "./grouped-conv";
+import {
+  batchSlicer,
+  depthwiseChunkFloats,
+  type GroupedConvImpl,
+  groupedConv2d,
+} from "./grouped-conv";
+import { saveShared, shareData } from "./share-saved-tensors";
 
 /**
  * How the model's convolutions are differentiated:
@@ -82,12 +88,24 @@ export function conv2dIm2colGrad(
   const xShape = x.shape;
   // A frozen (non-trainable) variable is a constant here, as tfjs' variableGrads treats it.
   const frozen = filter instanceof tf.Variable && !filter.trainable;
+  // A trainable filter gets new values at every optimizer step, so the backend's cache of
+  // prepared filters (wasm: XNNPACK's packed copy, one per filter, freed only with the filter's
+  // data) would keep a copy of it from this forward pass until the next update, between the
+  // step's activations. Convolving a transient copy lets that cache entry go at once; a
+  // frozen filter keeps its entry, which every later step reuses.
+  const forwardOnce = (xi: tf.Tensor4D): tf.Tensor4D => {
+    if (frozen) return forward(xi, filter);
+    const transient = tf.clone(filter);
+    const y = forward(xi, transient);
+    transient.dispose();
+    return y;
+  };
   // Node 1: y = conv(x, filter) with x as the only input; the filter is a saved constant.
   const inputNode = tf.customGrad((xIn, save) => {
     const xi = xIn as tf.Tensor4D;
-    (save as tf.GradSaveFunc)([filter]);
+    saveShared(save as tf.GradSaveFunc, [filter]);
     return {
-      value: forward(xi, filter),
+      value: forwardOnce(xi),
       gradFunc: (dy, saved) => {
         const dx = inputGradient(dy as tf.Tensor4D, saved[0] as tf.Tensor4D, xShape, {
           stride,
@@ -107,9 +125,10 @@ export function conv2dIm2colGrad(
   // Node 2: an identity on y that also takes the filter as input; its gradient passes dy on
   // to y and gives the filter its gradient from the saved input.
   const filterNode = tf.customGrad((yIn, _filter, save) => {
-    (save as tf.GradSaveFunc)([x]);
+    saveShared(save as tf.GradSaveFunc, [x]);
     return {
-      value: tf.clone(yIn as tf.Tensor4D),
+      // A new tensor on the same data (tf.clone copies on wasm).
+      value: shareData(yIn as tf.Tensor4D),
       gradFunc: (dy, saved) => {
         const dw = filterGradient(
           saved[0] as tf.Tensor4D,
@@ -120,8 +139,9 @@ export function conv2dIm2colGrad(
           groups,
         );
         for (const t of saved) t.dispose();
-        // A clone (same data): node 1 frees what it gets, and this dy may be the caller's.
-        return [tf.clone(dy), dw];
+        // A second handle on the same data: node 1 frees what it gets, and this dy may be the
+        // caller's.
+        return [shareData(dy), dw];
       },
     };
   });
@@ -156,14 +176,14 @@ function filterGradient(
 ): tf.Tensor4D {
   const [kh, kw, inPerGroup, out] = filterShape;
   const [n, oh, ow] = dy.shape;
-  const rows = n * oh * ow;
   const taps = kh * kw;
   return tf.tidy(() => {
-    // Columns ordered (input channel, tap): channel c = g * inPerGroup + i of group g.
-    const cols = tf.reshape(patches(x, kh, kw, stride, pad), [rows, groups * inPerGroup * taps]);
-    const dy2 = tf.reshape(dy, [rows, out]);
     let dw: tf.Tensor; // [groups, inPerGroup * taps, outPerGroup]
     if (groups === 1) {
+      const rows = n * oh * ow;
+      // Columns ordered (input channel, tap).
+      const cols = tf.reshape(patches(x, kh, kw, stride, pad), [rows, inPerGroup * taps]);
+      const dy2 = tf.reshape(dy, [rows, out]);
       // colsᵀ · dy without matMul's transpose flags, which send wasm to a kernel ~30x slower
       // than an explicit transpose plus a plain product. The smaller operand is transposed.
       dw =
@@ -171,16 +191,66 @@ function filterGradient(
           ? tf.matMul(tf.transpose(cols), dy2)
           : tf.transpose(tf.matMul(tf.transpose(dy2), cols));
     } else {
-      // One batched product over groups, each group's columns and dy brought group-first.
-      const outPerGroup = out / groups;
-      const colsG = tf.transpose(tf.reshape(cols, [rows, groups, inPerGroup * taps]), [1, 0, 2]);
-      const dyG = tf.transpose(tf.reshape(dy2, [rows, groups, outPerGroup]), [1, 0, 2]);
-      dw = tf.matMul(colsG, dyG, true, false);
+      // The patches and their group-first copy are the largest tensors of the backward pass
+      // (47 MB each for resnext50_32x4d's layer3 at batch 16): past the chunk limit they are
+      // made a few images at a time and the partial products summed.
+      const perImage = oh * ow * groups * inPerGroup * taps;
+      const chunk = Math.max(1, Math.floor(depthwiseChunkFloats() / perImage));
+      if (chunk >= n) {
+        dw = groupedFilterProduct(x, dy, kh, kw, stride, pad, groups);
+      } else {
+        let sum: tf.Tensor | undefined;
+        const xOf = batchSlicer(x);
+        const dyOf = batchSlicer(dy);
+        for (let i = 0; i < n; i += chunk) {
+          const m = Math.min(chunk, n - i);
+          const part = tf.tidy(() =>
+            groupedFilterProduct(xOf(i, m), dyOf(i, m), kh, kw, stride, pad, groups),
+          );
+          if (sum === undefined) {
+            sum = part;
+          } else {
+            const next = tf.add(sum, part);
+            tf.dispose([sum, part]);
+            sum = next;
+          }
+        }
+        dw = sum as tf.Tensor;
+      }
     }
     return tf.reshape(
       tf.transpose(tf.reshape(dw, [groups, inPerGroup, kh, kw, out / groups]), [2, 3, 1, 0, 4]),
       filterShape,
     ) as tf.Tensor4D;
+  });
+}
+
+/**
+ * The grouped filter gradient as one batched product over groups, `[groups, inPerGroup * taps,
+ * outPerGroup]`: each group's patch columns (ordered input channel, tap) and `dy` brought
+ * group-first.
+ */
+function groupedFilterProduct(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  kh: number,
+  kw: number,
+  stride: number,
+  pad: number,
+  groups: number,
+): tf.Tensor {
+  const [n, oh, ow, out] = dy.shape;
+  const rows = n * oh * ow;
+  const columns = (x.shape[3] / groups) * kh * kw;
+  return tf.tidy(() => {
+    const taken = patches(x, kh, kw, stride, pad);
+    const byRow = tf.reshape(taken, [rows, groups, columns]);
+    const colsG = tf.transpose(byRow, [1, 0, 2]);
+    // The patches are freed before the product: only their group-first copy is needed.
+    byRow.dispose();
+    if (taken !== x) taken.dispose();
+    const dyG = tf.transpose(tf.reshape(dy, [rows, groups, out / groups]), [1, 0, 2]);
+    return tf.matMul(colsG, dyG, true, false);
   });
 }
 
@@ -232,7 +302,10 @@ function inputGradient(
         [p, 0],
         [0, 0],
       ]);
-      return groupedConv2d(padded, swapped, { groups, stride: 1, pad: 0, impl });
+      dilated.dispose();
+      const dx = groupedConv2d(padded, swapped, { groups, stride: 1, pad: 0, impl });
+      padded.dispose();
+      return dx;
     }
     const dys = tf.split(dy, groups, 3) as tf.Tensor4D[];
     const fs = tf.split(filter, groups, 3) as tf.Tensor4D[];
@@ -257,37 +330,47 @@ function scatterStrided(
 ): tf.Tensor4D {
   const [n, oh, ow, c] = v.shape;
   const [, h, w] = shape;
+  return tf.tidy(() => scatterStridedIn(v, n, oh, ow, c, h, w, stride));
+}
+
+/** {@link scatterStrided}'s body; the interleaved map is freed as soon as it is padded. */
+function scatterStridedIn(
+  v: tf.Tensor4D,
+  n: number,
+  oh: number,
+  ow: number,
+  c: number,
+  h: number,
+  w: number,
+  stride: number,
+): tf.Tensor4D {
   // Interleave zeros: [N, oh, 1, ow, 1, C] padded to [N, oh, s, ow, s, C] is the dilated map.
-  const spread = tf.reshape(
-    tf.pad(tf.reshape(v, [n, oh, 1, ow, 1, c]), [
-      [0, 0],
-      [0, 0],
-      [0, stride - 1],
-      [0, 0],
-      [0, stride - 1],
-      [0, 0],
-    ]),
-    [n, oh * stride, ow * stride, c],
-  ) as tf.Tensor4D;
+  const interleaved = tf.pad(tf.reshape(v, [n, oh, 1, ow, 1, c]), [
+    [0, 0],
+    [0, 0],
+    [0, stride - 1],
+    [0, 0],
+    [0, stride - 1],
+    [0, 0],
+  ]);
+  const spread = tf.reshape(interleaved, [n, oh * stride, ow * stride, c]) as tf.Tensor4D;
   const dh = h - oh * stride;
   const dw = w - ow * stride;
-  if (dh >= 0 && dw >= 0) {
-    return tf.pad(spread, [
-      [0, 0],
-      [0, dh],
-      [0, dw],
-      [0, 0],
-    ]);
+  let fitted = spread;
+  if (dh < 0 || dw < 0) {
+    fitted = tf.slice(
+      spread,
+      [0, 0, 0, 0],
+      [n, Math.min(h, oh * stride), Math.min(w, ow * stride), c],
+    );
+    tf.dispose([interleaved, spread]);
   }
-  const cropped = tf.slice(
-    spread,
-    [0, 0, 0, 0],
-    [n, Math.min(h, oh * stride), Math.min(w, ow * stride), c],
-  );
-  return tf.pad(cropped, [
+  const placed = tf.pad(fitted, [
     [0, 0],
     [0, Math.max(0, dh)],
     [0, Math.max(0, dw)],
     [0, 0],
-  ]);
+  ]) as tf.Tensor4D;
+  tf.dispose([interleaved, spread, fitted]);
+  return placed;
 }

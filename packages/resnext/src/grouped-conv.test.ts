@@ -4,6 +4,7 @@ import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { beforeAll, describe, expect, it } from "vitest";
 import { maxAbsDiff } from "../test/golden-input";
 import {
+  batchSlicer,
   fastestGroupedConvImpl,
   GROUPED_CONV_IMPLS,
   groupedConv2d,
@@ -168,6 +169,36 @@ describe("groupedConv2d", () => {
       setDepthwiseChunkFloats(previous);
     }
     tf.dispose([x, f]);
+  });
+
+  it("batchSlicer makes the images asked for, as tf.slice would, with or without a tape", () => {
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 5 * 2 * 3 * 4 }, (_, i) => i * 0.5 - 7),
+      [5, 2, 3, 4],
+    );
+    const before = tf.memory().numTensors;
+    const sliceOf = batchSlicer(x);
+    for (const [begin, size] of [
+      [1, 3],
+      [0, 5],
+      [4, 1],
+    ] as const) {
+      const got = sliceOf(begin, size);
+      expect(got.shape).toEqual([size, 2, 3, 4]);
+      expect(Array.from(got.dataSync())).toEqual(
+        Array.from(tf.tidy(() => tf.slice(x, [begin, 0, 0, 0], [size, 2, 3, 4]).dataSync())),
+      );
+      got.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    // Under a recording tape the slices stay differentiable: d(sum of images 1..2)/dx is 1 there.
+    const dx = tf.grad((t: tf.Tensor) => tf.sum(batchSlicer(t)(1, 2)))(x);
+    const ones = Array.from(dx.dataSync());
+    const per = 2 * 3 * 4;
+    expect(ones.slice(0, per).every((v) => v === 0)).toBe(true);
+    expect(ones.slice(per, 3 * per).every((v) => v === 1)).toBe(true);
+    expect(ones.slice(3 * per).every((v) => v === 0)).toBe(true);
+    tf.dispose([dx, x]);
   });
 
   it("rejects shapes that do not fit the groups, naming them", () => {

@@ -50,10 +50,20 @@ export function fastestGroupedConvImpl(backend: string, batch = 1): GroupedConvI
 
 /**
  * The largest depthwise intermediate (in floats) that the `depthwise` formulation makes at once:
- * 32M floats, 128 MB. resnext50_32x4d's layer3 input gradient at batch 16 would otherwise make
- * 84M (337 MB); below the limit (layer1's forward, 20M) the slices and concat would only cost.
+ * 4M floats, 16 MB; larger ones are made a few images at a time. resnext50_32x4d's grouped
+ * convolutions make 20M-22M (80-84 MB) each at batch 16 and 218x178, its layer3 input gradient
+ * 84M. A block that size needs fresh memory above the activations a training step keeps (the
+ * wasm heap never shrinks), where 16 MB pieces fit into the gaps between them: with 32M floats
+ * the heap of a resnext50_32x4d step peaked about 160 MB higher, but the step took 20-30 % less
+ * CPU time (chunked depthwise convolutions are slower on wasm). The im2col filter gradient of
+ * grouped convolutions chunks its patches by the same limit (that costs no measurable time).
  */
-let DEPTHWISE_CHUNK_FLOATS = 32 * 2 ** 20;
+let DEPTHWISE_CHUNK_FLOATS = 4 * 2 ** 20;
+
+/** The current chunk limit in floats (see {@link setDepthwiseChunkFloats}). Not part of the API. */
+export function depthwiseChunkFloats(): number {
+  return DEPTHWISE_CHUNK_FLOATS;
+}
 
 /**
  * Sets the `depthwise` formulation's chunk limit in floats and returns the previous one; for
@@ -63,6 +73,59 @@ export function setDepthwiseChunkFloats(floats: number): number {
   const previous = DEPTHWISE_CHUNK_FLOATS;
   DEPTHWISE_CHUNK_FLOATS = floats;
   return previous;
+}
+
+/**
+ * The chunk limit while a training step runs its frozen leading layers off the gradient tape:
+ * 32M floats, 128 MB. They run first, when only the weights, optimizer state and the batch are
+ * live, so their transients reuse heap that the step's activations fill later and do not raise
+ * its peak; chunking them only cost time (about 1.2 s of a resnext50_32x4d step at batch 16).
+ */
+export const FROZEN_PREFIX_CHUNK_FLOATS = 32 * 2 ** 20;
+
+/**
+ * Runs `fn` with the `depthwise` formulation's chunk limit set to `floats`, then restores it.
+ * Not part of the API.
+ *
+ * @param floats - The limit while `fn` runs.
+ * @param fn - The work.
+ * @returns What `fn` returns.
+ */
+export function withDepthwiseChunkFloats<T>(floats: number, fn: () => T): T {
+  const previous = setDepthwiseChunkFloats(floats);
+  try {
+    return fn();
+  } finally {
+    setDepthwiseChunkFloats(previous);
+  }
+}
+
+/**
+ * Returns `slice(begin, size)`, making images `begin .. begin + size - 1` of the batch `x` as a
+ * new tensor. Chunked loops use it instead of `tf.slice`: the wasm backend's `Slice` copies its
+ * whole input out of the heap on every call (k chunks read the tensor k times) and its `Gather`
+ * is slower still (1.8 s of a resnext50_32x4d step at batch 16), so `x` is read out once here and
+ * each chunk is uploaded from that copy when asked for. While a gradient tape is recording (an
+ * op differentiated by tfjs itself) it falls back to `tf.slice`, which the tape can follow.
+ * Not part of the API.
+ *
+ * @param x - `[N, ...]`.
+ * @returns The slicer; each result is a new tensor the caller disposes.
+ */
+export function batchSlicer<T extends tf.Tensor>(x: T): (begin: number, size: number) => T {
+  const rest = x.shape.slice(1);
+  const state = tf.engine().state;
+  if (state.gradientDepth > 0 && state.kernelDepth === 0) {
+    return (begin, size) => tf.slice(x, [begin, ...rest.map(() => 0)], [size, ...rest]) as T;
+  }
+  const values = x.dataSync();
+  const perImage = rest.reduce((a, b) => a * b, 1);
+  return (begin, size) =>
+    tf.tensor(
+      values.subarray(begin * perImage, (begin + size) * perImage),
+      [size, ...rest],
+      x.dtype,
+    ) as T;
 }
 
 /**
@@ -177,10 +240,15 @@ export function groupedConv2d(
         const chunk = Math.max(1, Math.floor(DEPTHWISE_CHUNK_FLOATS / perImage));
         if (chunk >= n) return run(x);
         const parts: tf.Tensor4D[] = [];
+        const sliceOf = batchSlicer(x);
         for (let i = 0; i < n; i += chunk) {
-          parts.push(run(tf.slice(x, [i, 0, 0, 0], [Math.min(chunk, n - i), h, w, inChannels])));
+          const slice = sliceOf(i, Math.min(chunk, n - i));
+          parts.push(run(slice));
+          slice.dispose();
         }
-        return tf.concat(parts, 0);
+        const joined = tf.concat(parts, 0);
+        tf.dispose(parts);
+        return joined;
       }
       case "blockDiagonal": {
         const outPerGroup = out / groups;

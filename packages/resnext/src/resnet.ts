@@ -3,7 +3,12 @@ import { blockExpansion, type ResNetSpec } from "./architectures";
 import { addRelu, batchNormTraining, releaseBackwardInputs } from "./batch-norm-training";
 import { type ConvGradient, conv2dIm2colGrad } from "./conv-gradient";
 import { FoldedConvCache } from "./fused-inference";
-import { type GroupedConvImpl, groupedConv2d } from "./grouped-conv";
+import {
+  FROZEN_PREFIX_CHUNK_FLOATS,
+  type GroupedConvImpl,
+  groupedConv2d,
+  withDepthwiseChunkFloats,
+} from "./grouped-conv";
 import { InitRandom } from "./init-random";
 import {
   InvalidInputError,
@@ -11,6 +16,7 @@ import {
   type ShapeMismatch,
   StateDictMismatchError,
 } from "./model-errors";
+import { saveShared } from "./share-saved-tensors";
 import { type StateDict, type StateTensor, stateTensorToFloat32 } from "./state-dict";
 import { withoutGradientTape } from "./without-gradient-tape";
 
@@ -366,7 +372,10 @@ class ResNet implements ResNetModel {
         frozen > 0
           ? withoutGradientTape(
               x,
-              (input) => runUnits(input, 0, frozen),
+              (input) =>
+                withDepthwiseChunkFloats(FROZEN_PREFIX_CHUNK_FLOATS, () =>
+                  runUnits(input, 0, frozen),
+                ),
               () => this.throwFrozenGradient(frozen),
             )
           : x;
@@ -384,8 +393,10 @@ class ResNet implements ResNetModel {
   /** Unit `u` of the forward pass: 0 is the stem (conv1, bn1, relu, maxpool), then blocks. */
   private unit(h: tf.Tensor4D, u: number, training: boolean): tf.Tensor4D {
     if (u === 0) {
-      const stem = this.batchNorm(this.conv(h, this.conv1), this.bn1, training, true);
-      return tf.maxPool(stem, 3, 2, 1);
+      const stem = this.convBatchNorm(h, this.conv1, this.bn1, training, true);
+      const pooled = tf.maxPool(stem, 3, 2, 1);
+      stem.dispose();
+      return pooled;
     }
     return this.block(h, this.blocks[u - 1]!, training);
   }
@@ -402,7 +413,7 @@ class ResNet implements ResNetModel {
       const input = args[0] as tf.Tensor4D;
       // The tape is off inside a custom op's forward function: nothing here is kept.
       const y = this.block(input, b, training);
-      save([input]);
+      saveShared(save, [input]);
       return {
         value: y,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -654,19 +665,48 @@ class ResNet implements ResNetModel {
     }
   }
 
+  /**
+   * One residual block. Every intermediate is disposed as soon as the next op has it (ops that
+   * need one for their backward pass keep their own handle), so at most a few activations of
+   * the block are alive at once instead of all of them until the caller's tidy ends. `x` is
+   * the caller's.
+   */
   private block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D {
-    let out = this.batchNorm(this.conv(x, b.conv1), b.bn1, training, true);
-    if (b.conv3 === undefined || b.bn3 === undefined) {
-      out = this.batchNorm(this.conv(out, b.conv2), b.bn2, training, false);
-    } else {
-      out = this.batchNorm(this.conv(out, b.conv2), b.bn2, training, true);
-      out = this.batchNorm(this.conv(out, b.conv3), b.bn3, training, false);
+    let out = this.convBatchNorm(x, b.conv1, b.bn1, training, true);
+    const steps: [Conv, BatchNorm, boolean][] =
+      b.conv3 === undefined || b.bn3 === undefined
+        ? [[b.conv2, b.bn2, false]]
+        : [
+            [b.conv2, b.bn2, true],
+            [b.conv3, b.bn3, false],
+          ];
+    for (const [conv, bn, relu] of steps) {
+      const input = out;
+      out = this.convBatchNorm(input, conv, bn, training, relu);
+      input.dispose();
     }
     const identity =
       b.downsample === undefined
         ? x
-        : this.batchNorm(this.conv(x, b.downsample.conv), b.downsample.bn, training, false);
-    return addRelu(out, identity);
+        : this.convBatchNorm(x, b.downsample.conv, b.downsample.bn, training, false);
+    const y = addRelu(out, identity);
+    out.dispose();
+    if (identity !== x) identity.dispose();
+    return y;
+  }
+
+  /** `batchNorm(conv(x))`, freeing the convolution's output once the BatchNorm has it. */
+  private convBatchNorm(
+    x: tf.Tensor4D,
+    c: Conv,
+    bn: BatchNorm,
+    training: boolean,
+    relu: boolean,
+  ): tf.Tensor4D {
+    const convolved = this.conv(x, c);
+    const y = this.batchNorm(convolved, bn, training, relu);
+    convolved.dispose();
+    return y;
   }
 
   private conv(x: tf.Tensor4D, c: Conv): tf.Tensor4D {
@@ -716,18 +756,15 @@ class ResNet implements ResNetModel {
         if (this.replaying) return;
         // PyTorch normalises with the biased variance but tracks the unbiased one.
         const unbiased = tf.mul(variance, count / (count - 1));
-        bn.runningMean.assign(
-          tf.add(tf.mul(bn.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)) as tf.Tensor1D,
+        assignInPlace(
+          bn.runningMean,
+          tf.add(tf.mul(bn.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)),
         );
-        bn.runningVar.assign(
-          tf.add(
-            tf.mul(bn.runningVar, 1 - BN_MOMENTUM),
-            tf.mul(unbiased, BN_MOMENTUM),
-          ) as tf.Tensor1D,
+        assignInPlace(
+          bn.runningVar,
+          tf.add(tf.mul(bn.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)),
         );
-        bn.numBatchesTracked.assign(
-          tf.add(bn.numBatchesTracked, tf.scalar(1, "int32")) as tf.Scalar,
-        );
+        assignInPlace(bn.numBatchesTracked, tf.add(bn.numBatchesTracked, tf.scalar(1, "int32")));
       },
     });
   }
@@ -800,6 +837,20 @@ class ResNet implements ResNetModel {
 }
 
 const DRY_VARIABLE = { trainable: true } as tf.Variable;
+
+/**
+ * `variable.assign(value)`, keeping the variable's data where it was in memory: once the old
+ * data is released, `value` is copied into a fresh allocation of the same size, which the wasm
+ * backend's allocator (best fit) serves from the block just released. The BN running
+ * statistics are replaced in the middle of every training forward pass; left where `value`
+ * was made, each would be a small long-lived block between that step's activations, splitting
+ * the free memory that the next steps need (the wasm heap never shrinks). On the cpu backend
+ * `tf.clone` copies nothing.
+ */
+function assignInPlace(variable: tf.Variable, value: tf.Tensor): void {
+  variable.assign(value);
+  variable.assign(tf.clone(value));
+}
 
 /** A block's parameters (convolution weights, BN weights and biases), in forward order. */
 function blockParameters(b: Block): tf.Variable[] {

@@ -72,18 +72,22 @@ export class Adam extends TorchOptimizer {
     const expAvgSq = this.slot(state, "exp_avg_sq", param);
     const m = tf.add(tf.mul(expAvg, b1), tf.mul(g, 1 - b1));
     const v = tf.add(tf.mul(expAvgSq, b2), tf.mul(tf.mul(g, g), 1 - b2));
-    expAvg.assign(m);
-    expAvgSq.assign(v);
+    this.assignInPlace(expAvg, m);
+    this.assignInPlace(expAvgSq, v);
     const stepSize = this.lr / (1 - b1 ** state.step);
     const bc2Sqrt = Math.sqrt(1 - b2 ** state.step);
     let second: tf.Tensor = v;
     if (this.amsgrad) {
       const maxSq = this.slot(state, "max_exp_avg_sq", param);
       second = tf.maximum(maxSq, v);
-      maxSq.assign(second);
+      this.assignInPlace(maxSq, second);
     }
     const denom = tf.add(tf.div(tf.sqrt(second), bc2Sqrt), this.eps);
-    param.assign(tf.add(param, tf.mul(tf.div(m, denom), -stepSize)));
+    this.assignInPlace(param, tf.add(param, tf.mul(tf.div(m, denom), -stepSize)));
+  }
+
+  protected override slotNames(): string[] {
+    return this.amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"];
   }
 
   /** Serializable config (for `tf.serialization`). */

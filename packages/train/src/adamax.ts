@@ -68,10 +68,14 @@ export class Adamax extends TorchOptimizer {
     const m = tf.add(tf.mul(expAvg, b1), tf.mul(g, 1 - b1));
     // torch takes the max over a stacked [b2*u, |g|+eps], so eps sits inside the max.
     const u = tf.maximum(tf.mul(expInf, b2), tf.add(tf.abs(g), this.eps));
-    expAvg.assign(m);
-    expInf.assign(u);
+    this.assignInPlace(expAvg, m);
+    this.assignInPlace(expInf, u);
     const clr = this.lr / (1 - b1 ** state.step);
-    param.assign(tf.add(param, tf.mul(tf.div(m, u), -clr)));
+    this.assignInPlace(param, tf.add(param, tf.mul(tf.div(m, u), -clr)));
+  }
+
+  protected override slotNames(): string[] {
+    return ["exp_avg", "exp_inf"];
   }
 
   /** Serializable config (for `tf.serialization`). */

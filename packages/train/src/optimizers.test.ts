@@ -130,6 +130,80 @@ describe.each(["adamax", "adam", "sgd"] as const)(
   },
 );
 
+describe("prepareState (the optimizer state made before the first step)", () => {
+  for (const config of [
+    { name: "adamax" },
+    { name: "adam" },
+    { name: "adam", amsgrad: true },
+    { name: "sgd", momentum: 0.9 },
+  ] as OptimizerConfig[]) {
+    it(`${JSON.stringify(config)}: same updates bit for bit, no state exported before an update, no leak`, () => {
+      const start = tf.memory().numTensors;
+      const init = [
+        tf.tensor2d([
+          [0.5, -1.25],
+          [2, 0.125],
+        ]),
+        tf.tensor1d([3, -0.75]),
+      ];
+      const grads = [
+        tf.tensor2d([
+          [0.1, -0.2],
+          [0.3, 0],
+        ]),
+        tf.tensor1d([-1, 0.5]),
+      ];
+      const run = (prepare: boolean) => {
+        const params = init.map((t) => tf.tidy(() => tf.variable(t.clone())));
+        const opt = createOptimizer(config);
+        if (prepare) {
+          opt.prepareState(params);
+          opt.prepareState(params); // a second call adds nothing
+          expect(opt.getState().size).toBe(0);
+          expect(opt.iterations).toBe(0);
+        }
+        for (let step = 0; step < 3; step++) {
+          opt.applyGradients(Object.fromEntries(params.map((p, i) => [p.name, grads[i]!])));
+        }
+        const values = params.map((p) => Array.from(p.dataSync()));
+        const state = [...opt.getState().entries()].map(([k, v]) => [
+          k.slice(k.indexOf(".")),
+          Array.from(v.data as Float32Array),
+        ]);
+        opt.dispose();
+        tf.dispose(params);
+        return { values, state };
+      };
+      const lazy = run(false);
+      const prepared = run(true);
+      expect(prepared.values).toEqual(lazy.values);
+      expect(prepared.state).toEqual(lazy.state);
+      tf.dispose([...init, ...grads]);
+      expect(tf.memory().numTensors).toBe(start);
+    });
+  }
+
+  it("discardPreparedState frees the state of parameters that were never updated", () => {
+    const w = tf.variable(tf.ones([4]));
+    const v = tf.variable(tf.ones([2]));
+    const opt = new Adamax();
+    const g = tf.ones([4]);
+    opt.applyGradients({ [w.name]: g });
+    const updated = tf.memory().numTensors;
+    opt.prepareState([w, v]);
+    expect(tf.memory().numTensors).toBe(updated + 2);
+    opt.discardPreparedState();
+    expect(tf.memory().numTensors).toBe(updated);
+    expect([...opt.getState().keys()]).toEqual([
+      `${w.name}.step`,
+      `${w.name}.exp_avg`,
+      `${w.name}.exp_inf`,
+    ]);
+    opt.dispose();
+    tf.dispose([w, v, g]);
+  });
+});
+
 describe("optimizer API", () => {
   it("minimize() works through tf.Optimizer", () => {
     const w = tf.variable(tf.scalar(3));

@@ -80,11 +80,11 @@ export class SGD extends TorchOptimizer {
         buf = tf.clone(d).variable(false);
         state.slots.set("momentum_buffer", buf);
       } else {
-        buf.assign(tf.add(tf.mul(buf, this.momentum), tf.mul(d, 1 - this.dampening)));
+        this.assignInPlace(buf, tf.add(tf.mul(buf, this.momentum), tf.mul(d, 1 - this.dampening)));
       }
       d = this.nesterov ? tf.add(d, tf.mul(buf, this.momentum)) : buf;
     }
-    param.assign(tf.add(param, tf.mul(d, -this.lr)));
+    this.assignInPlace(param, tf.add(param, tf.mul(d, -this.lr)));
   }
 
   /** Serializable config (for `tf.serialization`). */

@@ -41,27 +41,89 @@ export abstract class TorchOptimizer extends tf.Optimizer {
     const entries: [string, tf.Tensor | undefined][] = Array.isArray(variableGradients)
       ? variableGradients.map((item) => [item.name, item.tensor])
       : Object.entries(variableGradients);
-    tf.tidy(() => {
-      for (const [name, grad] of entries) {
-        if (grad == null) continue;
-        const param = tf.engine().registeredVariables[name];
-        if (param === undefined) {
-          throw new InvalidConfigError(
-            "gradient name",
-            name,
-            "applyGradients() expects gradients keyed by tfjs variable name, as returned by tf.variableGrads().",
-          );
-        }
-        let state = this.paramState.get(name);
-        if (state === undefined) {
-          state = { step: 0, slots: new Map() };
-          this.paramState.set(name, state);
-        }
-        state.step += 1;
-        this.updateParam(param, grad, state);
+    for (const [name, grad] of entries) {
+      if (grad == null) continue;
+      const param = tf.engine().registeredVariables[name];
+      if (param === undefined) {
+        throw new InvalidConfigError(
+          "gradient name",
+          name,
+          "applyGradients() expects gradients keyed by tfjs variable name, as returned by tf.variableGrads().",
+        );
       }
-    });
+      const state = this.stateOf(name);
+      state.step += 1;
+      // One tidy per parameter: its temporaries are freed before the next one's are made.
+      tf.tidy(() => this.updateParam(param, grad, state));
+    }
     this.incrementIterations();
+  }
+
+  /**
+   * Creates the optimizer state (the zero-filled slots, e.g. Adamax's `exp_avg` and
+   * `exp_inf`) of every variable that has none yet, now instead of at its first update. Called
+   * before the first forward pass, it puts these long-lived buffers next to the model's
+   * weights instead of between a training step's activations, where they would split the free
+   * memory that later steps need (see {@link assignInPlace}). It changes no result: the state
+   * of a parameter without an update is not exported by {@link getState} or `getWeights`.
+   *
+   * @param variables - The variables that will be trained.
+   */
+  prepareState(variables: Iterable<tf.Variable>): void {
+    for (const v of variables) {
+      const names = this.slotNames();
+      if (names.length === 0 || this.paramState.get(v.name)?.slots.size) continue;
+      const state = this.stateOf(v.name);
+      tf.tidy(() => {
+        for (const slotName of names) this.slot(state, slotName, v);
+      });
+    }
+  }
+
+  /**
+   * Frees what {@link prepareState} made for parameters that have not been updated since, e.g.
+   * after a step that failed before its update, so that the optimizer holds exactly what it
+   * held before.
+   */
+  discardPreparedState(): void {
+    for (const [name, state] of this.paramState) {
+      if (state.step !== 0) continue;
+      for (const v of state.slots.values()) v.dispose();
+      this.paramState.delete(name);
+    }
+  }
+
+  /**
+   * The slots {@link prepareState} creates (zero-filled, shaped like the parameter). Default
+   * none; optimizers whose slots start as zeros list them.
+   */
+  protected slotNames(): string[] {
+    return [];
+  }
+
+  /** The state of a parameter, created (step 0, no slots) on first use. */
+  private stateOf(name: string): ParamState {
+    let state = this.paramState.get(name);
+    if (state === undefined) {
+      state = { step: 0, slots: new Map() };
+      this.paramState.set(name, state);
+    }
+    return state;
+  }
+
+  /**
+   * `variable.assign(value)`, keeping the variable's data where it was in memory: once the
+   * previous data is released, `value` is copied into a fresh allocation of the same size,
+   * which the wasm backend's allocator (best fit) serves from the block just released. An
+   * optimizer replaces every parameter and slot at every step; without this, each new value
+   * lands in whatever gap the step's activations left, and these long-lived buffers end up
+   * scattered over the whole heap, splitting the free memory into pieces too small for the
+   * next step's activations, so the heap (which never shrinks) keeps growing. The copy costs
+   * one pass over the parameter (on the cpu backend `tf.clone` copies nothing).
+   */
+  protected assignInPlace(variable: tf.Variable, value: tf.Tensor): void {
+    variable.assign(value);
+    variable.assign(tf.clone(value));
   }
 
   /**
@@ -105,6 +167,8 @@ export abstract class TorchOptimizer extends tf.Optimizer {
   getState(paramNames?: ReadonlyMap<string, string>): StateDict {
     const out: StateDict = new Map();
     for (const [name, state] of this.paramState) {
+      // Prepared (prepareState) but never updated: torch has no state for it yet.
+      if (state.step === 0) continue;
       const key = paramNames?.get(name) ?? name;
       out.set(`${key}.step`, { dtype: "float32", shape: [], data: new Float32Array([state.step]) });
       for (const [slotName, v] of state.slots) {
@@ -188,6 +252,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
   override async getWeights(): Promise<NamedTensor[]> {
     const out: NamedTensor[] = [await this.saveIterations()];
     for (const [name, state] of this.paramState) {
+      if (state.step === 0) continue;
       out.push({ name: `${name}/step`, tensor: tf.scalar(state.step) });
       for (const [slotName, v] of state.slots)
         out.push({ name: `${name}/${slotName}`, tensor: v.clone() });

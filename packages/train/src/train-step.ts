@@ -2,6 +2,7 @@ import { getAccuracy } from "@celeba/metrics";
 import * as tf from "@tensorflow/tfjs-core";
 import { InvalidConfigError, NonFiniteLossError, TrainError } from "./errors";
 import type { LossFunction } from "./losses";
+import { TorchOptimizer } from "./torch-optimizer";
 import type { TrainableModel } from "./trainable-model";
 
 /** Result of one {@link trainStep}. */
@@ -63,6 +64,9 @@ export function trainStep(
       "The model has no trainable variables; unfreeze at least one layer.",
     );
   }
+  // The optimizer's long-lived state is made before the step's activations exist, so that it
+  // sits next to the weights instead of between them (no effect after the first step).
+  if (optimizer instanceof TorchOptimizer) optimizer.prepareState(variables);
   let scores: tf.Tensor2D | undefined;
   let computed: ReturnType<typeof tf.variableGrads>;
   try {
@@ -74,6 +78,7 @@ export function trainStep(
     }, variables);
   } catch (e) {
     if (scores) tf.dispose(scores);
+    if (optimizer instanceof TorchOptimizer) optimizer.discardPreparedState();
     if (e instanceof Error && /gradient function not found/i.test(e.message)) {
       throw new TrainError(
         `${e.message}. tfjs-core alone registers no gradients: import "@tensorflow/tfjs" or "@tensorflow/tfjs-node" ` +
@@ -83,6 +88,7 @@ export function trainStep(
     throw e;
   }
   const { value, grads } = computed;
+  let updated = false;
   try {
     const lossValue = value.dataSync()[0] as number;
     if (!Number.isFinite(lossValue)) {
@@ -96,8 +102,10 @@ export function trainStep(
         c,
     );
     optimizer.applyGradients(grads);
+    updated = true;
     return { loss: lossValue, correct, scores: scoreData };
   } finally {
+    if (!updated && optimizer instanceof TorchOptimizer) optimizer.discardPreparedState();
     tf.dispose([value, scores as tf.Tensor2D]);
     tf.dispose(grads);
   }
