@@ -39,8 +39,9 @@ export function batchCount(n: number, batchSize: number, dropLast: boolean): num
 }
 
 /**
- * Runs the epoch: reads + decodes up to `concurrency` samples at once (sharp decodes on libuv's pool, or
- * worker threads decode and augment), keeps at most `prefetch` batches beyond the one being consumed in
+ * Runs the epoch: reads + decodes up to `concurrency` samples at once (reads on libuv's pool, JPEGs
+ * decoded on the calling thread, other formats by sharp on libuv's pool; or worker threads decode and
+ * augment), keeps at most `prefetch` batches beyond the one being consumed in
  * flight, and writes each sample in batch order straight into the batch's buffer. Memory is bounded by
  * (prefetch + 1) batches of decoded images plus their float buffers, whatever the epoch length.
  */

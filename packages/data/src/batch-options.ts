@@ -6,7 +6,7 @@ import type { WorkerTransform } from "./worker-pool";
 export interface CommonBatchOptions {
   /** Images per batch (required, >= 1). */
   batchSize: number;
-  /** Images read and decoded at once (sharp decodes on libuv's thread pool). Default `os.availableParallelism()`. */
+  /** Images read and decoded at once (reads, and sharp's decodes, run on libuv's thread pool). Default `os.availableParallelism()`. */
   concurrency?: number;
   /** Batches prepared ahead of the one being consumed. Default 2. Memory grows with it, not with the epoch. */
   prefetch?: number;
@@ -21,7 +21,7 @@ export interface CommonBatchOptions {
   /** Receives warnings. Default `console.warn`. */
   onWarning?: (message: string) => void;
   /**
-   * Worker threads that decode and augment (0 = decode on libuv's pool, augment on the main thread).
+   * Worker threads that decode and augment (0 = decode and augment on the main thread).
    * With workers, the pipeline is named by `workerTransform` instead of `transform`. Output is
    * bit-identical either way. Default 0.
    */

@@ -63,8 +63,8 @@ export interface BatchIterable extends AsyncIterable<Batch> {
 }
 
 /**
- * Batches one epoch: a seeded shuffle drawn from (seed, epoch) only, each sample decoded (concurrently,
- * on libuv's pool), augmented with its own rng `createRng(deriveSeed(seed, epoch, index))` where index
+ * Batches one epoch: a seeded shuffle drawn from (seed, epoch) only, each sample read (concurrently, on
+ * libuv's pool) and decoded, augmented with its own rng `createRng(deriveSeed(seed, epoch, index))` where index
  * is its position in `source.items`, normalised and stacked NHWC. So any batch of any epoch can be
  * recomputed exactly, and `startBatch` resumes mid-epoch without decoding the skipped images.
  * With `workers` > 0, worker threads decode and run the pipeline named by `workerTransform`

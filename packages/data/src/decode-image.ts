@@ -3,9 +3,10 @@ import sharp from "sharp";
 import { decodeJpegWasm } from "./jpeg-wasm";
 
 /**
- * Decodes an encoded image (JPEG, PNG, WebP, ...) with sharp into an interleaved 8-bit RGB {@link RawImage},
- * like PIL's `Image.open(f).convert("RGB")`: grey and CMYK become RGB, alpha is dropped, no EXIF rotation.
- * Decoding runs on libuv's thread pool, so many calls in flight decode in parallel.
+ * Decodes an encoded image (JPEG, PNG, WebP, ...) into an interleaved 8-bit RGB {@link RawImage}, like
+ * PIL's `Image.open(f).convert("RGB")`: grey and CMYK become RGB, alpha is dropped, no EXIF rotation.
+ * Plain baseline JPEGs are decoded by a WebAssembly decoder on the calling thread (same pixels as sharp
+ * and Pillow); everything else by sharp on libuv's thread pool.
  *
  * @param bytes - The encoded file's bytes.
  * @returns The decoded image, `channels` = 3.
