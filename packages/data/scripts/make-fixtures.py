@@ -3,7 +3,7 @@
 
 Run from packages/data:  /usr/bin/python3 scripts/make-fixtures.py
 Outputs (all small, committed): fixtures/tiny-rgb.jpg, fixtures/tiny-gray.jpg, fixtures/pil-decoded.json,
-fixtures/python.zip, fixtures/python-zip64.zip, fixtures/zips.json.
+and, for the shared zip reader's tests, ../internal/fixtures/python.zip, python-zip64.zip and zips.json.
 """
 import base64
 import hashlib
@@ -17,6 +17,8 @@ from PIL import Image
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 os.makedirs(OUT, exist_ok=True)
+# The zips test the zip reader of the private @celeba/internal package; they hold this script's JPEGs.
+ZIP_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "internal", "fixtures")
 rng = np.random.default_rng(1234)
 
 
@@ -81,15 +83,15 @@ def make_zip(path, force_zip64):
             zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = saved
 
 
-make_zip(os.path.join(OUT, "python.zip"), False)
-make_zip(os.path.join(OUT, "python-zip64.zip"), True)
-with open(os.path.join(OUT, "python-zip64.zip"), "rb") as f:
+make_zip(os.path.join(ZIP_OUT, "python.zip"), False)
+make_zip(os.path.join(ZIP_OUT, "python-zip64.zip"), True)
+with open(os.path.join(ZIP_OUT, "python-zip64.zip"), "rb") as f:
     raw = f.read()
 assert b"PK\x06\x06" in raw and b"PK\x06\x07" in raw, "zip64 records missing"
-with zipfile.ZipFile(os.path.join(OUT, "python-zip64.zip")) as z:
+with zipfile.ZipFile(os.path.join(ZIP_OUT, "python-zip64.zip")) as z:
     assert [i.filename for i in z.infolist()][1:] == [e[0] for e in entries]
 
-with open(os.path.join(OUT, "zips.json"), "w") as f:
+with open(os.path.join(ZIP_OUT, "zips.json"), "w") as f:
     json.dump(
         {
             "generator": "CPython zipfile (python-zip64.zip with ZIP64_LIMIT = ZIP_FILECOUNT_LIMIT = 0)",

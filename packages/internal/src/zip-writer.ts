@@ -1,5 +1,6 @@
-import { rename, writeFile } from "node:fs/promises";
-import { crc32, deflateRawSync } from "node:zlib";
+import { deflateRawSync } from "node:zlib";
+import { writeFileAtomic } from "./atomic-write";
+import { crc32 } from "./crc32";
 
 /** One file to store in a zip. */
 export interface ZipInput {
@@ -8,9 +9,15 @@ export interface ZipInput {
 }
 
 /**
- * Writes a zip (atomically: temp file then rename). Entries are deflated unless `store` is set;
+ * Writes a zip atomically ({@link writeFileAtomic}). Entries are deflated unless `store` is set;
  * `zip64` forces zip64 records everywhere (extra fields with saturated classic fields, zip64 EOCD and
- * locator) so the reader's zip64 path can be tested on a small file.
+ * locator) so the reader's zip64 path can be tested on a small file. Node only.
+ *
+ * @param path - The destination.
+ * @param inputs - The files, in order; names are written as UTF-8.
+ * @param options - `store`: never deflate; `zip64`: zip64 records even when not needed.
+ * @example
+ * await writeZip("images.zip", [{ name: "img/000001.jpg", data: jpeg }]);
  */
 export async function writeZip(
   path: string,
@@ -95,9 +102,7 @@ export async function writeZip(
   eocd.writeUInt32LE(zip64 ? 0xffffffff : cdSize, 12);
   eocd.writeUInt32LE(zip64 ? 0xffffffff : cdOffset, 16);
   tail.push(eocd);
-  const temp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(temp, Buffer.concat([...chunks, ...central, ...tail]));
-  await rename(temp, path);
+  await writeFileAtomic(path, Buffer.concat([...chunks, ...central, ...tail]));
 }
 
 function zip64Extra(values: number[]): Buffer {
