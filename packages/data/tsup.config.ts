@@ -8,6 +8,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
+  // The private @celeba/internal is compiled into this package's own files, never installed.
+  noExternal: ["@celeba/internal"],
   // index.cjs locates the worker through import.meta.url when __filename is absent; shim it for CJS.
   shims: true,
 });

@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
+  // The private @celeba/internal is compiled into this package's own files, never installed.
+  noExternal: ["@celeba/internal"],
 });

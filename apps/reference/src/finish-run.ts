@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { writePredictions } from "@celeba/data";
+import { writeFileAtomic } from "@celeba/internal/node";
 import type { EpochRecord, EvaluationResult } from "@celeba/train";
-import { writeFileAtomic } from "./atomic-write";
 import { renderAccuracyChart } from "./chart";
 import { type RunSummary, renderReportMarkdown, summarizeRun } from "./report";
 

@@ -1,3 +1,4 @@
+import { formatValue } from "@celeba/internal";
 /**
  * Base class of every error thrown by `@celeba/augment`; catch this to handle all of them.
  *
@@ -27,7 +28,7 @@ export class InvalidArgumentError extends AugmentError {
   /** The offending value as given. */
   readonly value: unknown;
   constructor(argument: string, value: unknown, expected: string) {
-    super(`Invalid ${argument}: got ${describe(value)}; expected ${expected}.`);
+    super(`Invalid ${argument}: got ${formatValue(value)}; expected ${expected}.`);
     this.name = "InvalidArgumentError";
     this.argument = argument;
     this.value = value;
@@ -48,7 +49,7 @@ export class InvalidImageError extends AugmentError {
   /** The offending value. */
   readonly value: unknown;
   constructor(field: string, value: unknown, fix: string) {
-    super(`Invalid RawImage ${field}: got ${describe(value)}. ${fix}`);
+    super(`Invalid RawImage ${field}: got ${formatValue(value)}. ${fix}`);
     this.name = "InvalidImageError";
     this.field = field;
     this.value = value;
@@ -107,19 +108,4 @@ export class ChannelMismatchError extends AugmentError {
     this.expected = expected;
     this.actual = actual;
   }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
-  if (value instanceof Uint8Array) return `Uint8Array(length ${value.length})`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}`;
-  if (value !== null && typeof value === "object") {
-    try {
-      return JSON.stringify(value);
-    } catch {
-      return String(value);
-    }
-  }
-  return String(value);
 }

@@ -3,6 +3,7 @@
  * Pillow's own arithmetic), and `wasm/resample.c` applies them with Pillow's int32 fixed point, so the
  * output is bit-identical to the TypeScript loops and to Pillow. Internal: the public entry point is `resize`.
  */
+import { ensureWasmMemory, lazyWasm } from "@celeba/internal";
 import { RESAMPLE_WASM_BASE64 } from "./resample-wasm-binary";
 
 /** Fixed-point coefficients of one axis (the shape `axisCoefficients` returns). */
@@ -12,20 +13,7 @@ interface Coefficients {
   weights: Int32Array;
 }
 
-// The few WebAssembly JS API members used here: the shared tsconfig's lib (ES2022, no DOM) does not type them.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-
-interface Kernels {
-  memory: WasmMemory;
-  heapBase: number;
+interface ResampleExports {
   horizontal_pass(
     src: number,
     srcStride: number,
@@ -48,43 +36,12 @@ interface Kernels {
   ): void;
 }
 
+// wasm memory never shrinks: huge images take the TypeScript loops rather than pin that much memory.
 const MAX_MEMORY_BYTES = 64 << 20;
 
-// undefined: not tried yet; null: unavailable (no WebAssembly, or no SIMD), so the TypeScript loops run.
-let kernels: Kernels | null | undefined;
+// null: unavailable (no WebAssembly, or no SIMD), so the TypeScript loops run.
+const loadKernels = lazyWasm<ResampleExports>(RESAMPLE_WASM_BASE64);
 let enabled = true;
-
-function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-function loadKernels(): Kernels | null {
-  if (kernels !== undefined) return kernels;
-  kernels = null;
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (wasm === undefined) return kernels;
-  try {
-    const bytes = decodeBase64(RESAMPLE_WASM_BASE64);
-    // validate() is false on engines without SIMD; the module is 1 kB, small enough to compile synchronously.
-    if (!wasm.validate(bytes)) return kernels;
-    const instance = new wasm.Instance(new wasm.Module(bytes), {});
-    const e = instance.exports as unknown as Omit<Kernels, "heapBase"> & {
-      __heap_base: { value: number };
-    };
-    kernels = {
-      memory: e.memory,
-      heapBase: e.__heap_base.value,
-      horizontal_pass: e.horizontal_pass,
-      vertical_pass: e.vertical_pass,
-    };
-  } catch {
-    kernels = null;
-  }
-  return kernels;
-}
 
 /**
  * Chooses the implementation of the separable filters: `"wasm"` (the default where WebAssembly SIMD exists)
@@ -137,8 +94,9 @@ export interface WasmResampleInput {
  */
 export function resampleRegionWasm(input: WasmResampleInput): Uint8Array | undefined {
   if (!enabled || input.channels > 4) return undefined;
-  const k = loadKernels();
-  if (k === null) return undefined;
+  const wasm = loadKernels();
+  if (wasm === null) return undefined;
+  const k = wasm.exports;
   const { src, srcWidth, channels: c, mirror, horizontal: h, vertical: v } = input;
   const { rowStart, rowEnd, regionLeft: rx, regionTop: ry, regionWidth: rw } = input;
   const rh = input.regionHeight;
@@ -150,7 +108,7 @@ export function resampleRegionWasm(input: WasmResampleInput): Uint8Array | undef
   if (v) for (let y = 0; y < rh; y++) vTaps = Math.max(vTaps, nonZeroTaps(v, ry + y)[1]);
 
   // One bump allocation per call; 16 bytes of slack after each buffer covers the kernels' vector overrun.
-  let top = (k.heapBase + 15) & ~15;
+  let top = (wasm.heapBase + 15) & ~15;
   const alloc = (bytes: number): number => {
     const at = top;
     top = (top + bytes + 16 + 15) & ~15;
@@ -165,11 +123,8 @@ export function resampleRegionWasm(input: WasmResampleInput): Uint8Array | undef
   const vFirstPtr = v ? alloc(rh * 4) : 0;
   const vWeightsPtr = v ? alloc(rh * vTaps * 4) : 0;
   const outPtr = v ? alloc(rh * tmpStride) : 0;
-  // wasm memory never shrinks: huge images take the TypeScript loops rather than pin that much memory.
-  if (top > MAX_MEMORY_BYTES) return undefined;
-  const missing = top - k.memory.buffer.byteLength;
-  if (missing > 0) k.memory.grow(Math.ceil(missing / 65536));
-  const buffer = k.memory.buffer;
+  if (!ensureWasmMemory(wasm.memory, top, MAX_MEMORY_BYTES)) return undefined;
+  const buffer = wasm.memory.buffer;
 
   if (h) {
     new Uint8Array(buffer, srcPtr, rows * srcWidth * c).set(

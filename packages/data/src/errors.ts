@@ -1,3 +1,4 @@
+import { formatValue } from "@celeba/internal";
 /**
  * Base class of every error thrown by `@celeba/data`; catch this to handle all of them.
  *
@@ -27,7 +28,7 @@ export class ConfigError extends DataError {
   /** The offending value as given. */
   readonly value: unknown;
   constructor(option: string, value: unknown, expected: string) {
-    super(`Invalid option ${option}: got ${describe(value)}; expected ${expected}.`);
+    super(`Invalid option ${option}: got ${formatValue(value)}; expected ${expected}.`);
     this.name = "ConfigError";
     this.option = option;
     this.value = value;
@@ -167,17 +168,5 @@ export class ZipError extends DataError {
     super(`${path}: ${problem}. ${fix}`);
     this.name = "ZipError";
     this.path = path;
-  }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean" || value == null)
-    return String(value);
-  try {
-    const s = JSON.stringify(value);
-    return s === undefined ? String(value) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
-  } catch {
-    return String(value);
   }
 }

@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { MissingPathError } from "./errors";
-import { openZip, type ZipEntry } from "./zip-reader";
+import type { ZipEntry, ZipProblem } from "@celeba/internal";
+import { openZipFile } from "@celeba/internal/node";
+import { MissingPathError, ZipError } from "./errors";
 
 /** Where a dataset's images live: a folder of files or a zip read in place. */
 export interface ImageStore {
@@ -49,17 +50,45 @@ export async function openFolderStore(path: string, layout: string): Promise<Ima
   };
 }
 
+const ZIP_FIX: Record<ZipProblem["kind"], string> = {
+  corrupt:
+    "The zip is truncated or not a zip: re-download it, or extract it and point `images` at the folder",
+  unsupported: "Re-create the zip in one part, without a password, with deflate or no compression",
+  "too-large":
+    "The zip's directory does not match its data (a damaged or malicious archive): re-download it",
+  duplicate:
+    "Each image must appear once: remove the extra entry from the zip, or extract it and point `images` at the folder",
+  missing: "The zip has no entry with this name",
+};
+
+// No image comes near this; a larger entry is refused before it is read.
+const MAX_IMAGE_BYTES = 256 * 2 ** 20;
+
 /**
  * Opens a zip of images for random access. Entries are keyed by base name (`img_align_celeba/000001.jpg`
- * is `000001.jpg`); macOS resource forks are ignored. Entry names are never used as filesystem paths.
+ * is `000001.jpg`); two images with one base name are an error naming both, since either could stand in
+ * for the other. macOS resource forks are ignored. Entry names are never used as filesystem paths.
+ * Each entry inflates into at most its declared size (a zip bomb stops there), and concurrent reads
+ * share the shared zip reader's byte budget.
  */
 export async function openZipStore(path: string): Promise<ImageStore> {
-  const zip = await openZip(path);
-  const byName = new Map<string, ZipEntry>();
-  for (const entry of zip.entries) {
-    if (entry.name.startsWith("__MACOSX/")) continue;
-    const name = entry.name.slice(entry.name.lastIndexOf("/") + 1);
-    if (isImageName(name) && !byName.has(name)) byName.set(name, entry);
+  const zip = await openZipFile(path, {
+    maxEntryBytes: MAX_IMAGE_BYTES,
+    toError: (problem, archive) =>
+      new ZipError(
+        problem.entry === undefined ? archive : `${archive}!${problem.entry}`,
+        problem.detail,
+        ZIP_FIX[problem.kind],
+      ),
+  });
+  let byName: Map<string, ZipEntry>;
+  try {
+    byName = zip.indexByBaseName(
+      (entry, name) => !entry.name.startsWith("__MACOSX/") && isImageName(name),
+    );
+  } catch (error) {
+    await zip.close();
+    throw error;
   }
   const names = new Set(byName.keys());
   return {

@@ -10,8 +10,15 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeZip } from "@celeba/internal/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AnnotationError, BadImageError, MissingImagesError, MissingPathError } from "./errors";
+import {
+  AnnotationError,
+  BadImageError,
+  MissingImagesError,
+  MissingPathError,
+  ZipError,
+} from "./errors";
 import { loadCelebA } from "./load-celeba";
 import { makeSyntheticCelebA, type SyntheticCelebA } from "./synthetic-celeba";
 
@@ -65,6 +72,29 @@ describe("loadCelebA", () => {
       expect((await b.readImage(id)).data).toEqual((await a.readImage(id)).data);
     }
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it("refuses a zip in which two images share a base name, naming both entries (issue 15, failure 7)", async () => {
+    const dir = join(tmp, "planted");
+    mkdirSync(dir);
+    for (const f of ["list_attr_celeba.txt", "list_eval_partition.txt"]) {
+      cpSync(join(zipped.root, f), join(dir, f));
+    }
+    const real = join(folder.root, "img_align_celeba");
+    const planted = Buffer.from(readFileSync(join(real, "000001.jpg")));
+    // The planted copy comes first: before, the first entry of a base name silently won.
+    await writeZip(join(dir, "img_align_celeba.zip"), [
+      { name: "../000007.jpg", data: planted },
+      ...zipped.ids.map((id) => ({
+        name: `img_align_celeba/${id}`,
+        data: readFileSync(join(real, id)),
+      })),
+    ]);
+    const error = await loadCelebA({ root: dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ZipError);
+    expect((error as Error).message).toMatch(
+      /img_align_celeba\.zip!img_align_celeba\/000007\.jpg: entries "\.\.\/000007\.jpg" and "img_align_celeba\/000007\.jpg" share the file name "000007\.jpg"/,
+    );
   });
 
   it("reads the Kaggle CSV variant and a nested img_align_celeba/img_align_celeba folder", async () => {

@@ -1,11 +1,11 @@
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { createRng, deriveSeed, type Rng, type Seed } from "@celeba/augment";
+import { writeFileAtomic, writeZip } from "@celeba/internal/node";
 import sharp from "sharp";
 import { CELEBA_ATTRIBUTE_NAMES, CELEBA_ATTRIBUTE_STATS } from "./celeba-attributes";
 import { ConfigError } from "./errors";
-import { writeZip } from "./zip-writer";
 
 /** Options of {@link makeSyntheticCelebA}. */
 export interface SyntheticCelebAOptions {
@@ -148,11 +148,11 @@ export async function makeSyntheticCelebA(
   }
 
   // Annotations last, each atomically, so an interrupted run never leaves labels without images.
-  await atomicWrite(
+  await writeFileAtomic(
     join(root, "list_attr_celeba.txt"),
     formatAttributeFile(attributeNames, ids, labels),
   );
-  await atomicWrite(
+  await writeFileAtomic(
     join(root, "list_eval_partition.txt"),
     ids.map((id, i) => `${id} ${partition[i]}\n`).join(""),
   );
@@ -448,15 +448,4 @@ async function pool(
     }
   };
   await Promise.all(Array.from({ length: Math.min(workers, count) }, run));
-}
-
-async function atomicWrite(path: string, text: string): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await writeFile(temp, text);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }

@@ -1,5 +1,4 @@
-import { createWriteStream } from "node:fs";
-import { rename, unlink } from "node:fs/promises";
+import { writeFileAtomic } from "@celeba/internal/node";
 import { format } from "fast-csv";
 import { ConfigError, DataError } from "./errors";
 
@@ -14,7 +13,7 @@ export interface WritePredictionsOptions {
 /**
  * Writes predictions as CSV with fast-csv, in the Kaggle `list_attr_celeba.csv` layout: a header
  * `image_id,<names>`, then one row per image of ±1 (score >= threshold => 1, else -1) or raw scores.
- * The file is written to a temporary file in the same folder, then renamed over `path`.
+ * The write is atomic: a temporary file in the same folder is fsynced and renamed over `path`.
  *
  * @param path - Output file.
  * @param ids - Image ids, one per row.
@@ -80,35 +79,29 @@ export async function writePredictions(
     return v >= threshold ? "1" : "-1";
   };
 
-  const temp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const csv = format({ headers: false, includeEndRowDelimiter: true });
+  const write = async (): Promise<void> => {
+    csv.write(["image_id", ...names]);
+    for (let i = 0; i < n; i++) {
+      const row = new Array<string>(m + 1);
+      row[0] = ids[i] as string;
+      for (let j = 0; j < m; j++) row[j + 1] = cell(i, j);
+      // Respect backpressure so huge prediction files do not buffer in memory.
+      if (!csv.write(row)) {
+        await new Promise((r) => {
+          csv.once("drain", r);
+          csv.once("close", r);
+        });
+      }
+      if (csv.destroyed) return;
+    }
+    csv.end();
+  };
+  write().catch((error: unknown) => csv.destroy(error as Error));
   try {
-    await new Promise<void>((resolvePromise, reject) => {
-      const file = createWriteStream(temp);
-      const csv = format({ headers: false, includeEndRowDelimiter: true });
-      file.on("error", reject);
-      file.on("finish", resolvePromise);
-      csv.on("error", reject);
-      csv.pipe(file);
-      const write = async (): Promise<void> => {
-        csv.write(["image_id", ...names]);
-        for (let i = 0; i < n; i++) {
-          const row = new Array<string>(m + 1);
-          row[0] = ids[i] as string;
-          for (let j = 0; j < m; j++) row[j + 1] = cell(i, j);
-          // Respect backpressure so huge prediction files do not buffer in memory.
-          if (!csv.write(row)) await new Promise((r) => csv.once("drain", r));
-        }
-        csv.end();
-      };
-      write().catch((error) => {
-        csv.destroy();
-        file.destroy();
-        file.once("close", () => reject(error));
-      });
-    });
-    await rename(temp, path);
+    await writeFileAtomic(path, csv);
   } catch (error) {
-    await unlink(temp).catch(() => {});
+    csv.destroy();
     throw error;
   }
 }

@@ -13,6 +13,10 @@ describe("formatValue", () => {
     expect(formatValue(undefined)).toBe("undefined");
     expect(formatValue(Symbol("s"))).toBe("Symbol(s)");
     expect(formatValue(function named() {})).toBe("function named");
+    expect(formatValue(true, { typed: true })).toBe("true (boolean)");
+    expect(formatValue(null, { typed: true })).toBe("null (null)");
+    expect(formatValue("1", { typed: true })).toBe('"1"');
+    expect(formatValue(1, { typed: true })).toBe("1");
   });
 
   it("shows binary data by type and length, never its contents", () => {
@@ -27,6 +31,7 @@ describe("formatValue", () => {
     expect(formatValue({ width: 0 })).toBe('{"width":0}');
     expect(formatValue(new Map([[1, 2]]))).toBe("Map(size 1)");
     const long = formatValue(Array.from({ length: 100 }, (_, i) => i));
+    expect(formatValue("abcdef", { maxLength: 3 })).toBe('"abc"… (6 characters)');
     expect(long.length).toBeLessThan(100);
     expect(long).toMatch(/^\[0, 1, .*… \(100 items\)\]$/);
     expect(formatValue("x".repeat(200))).toBe(`"${"x".repeat(80)}"… (200 characters)`);

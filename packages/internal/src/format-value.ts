@@ -5,15 +5,27 @@
  * the value (circular objects, getters that throw, symbols).
  *
  * @param value - What the caller passed.
- * @param maxLength - Roughly the most characters shown. Default 80.
+ * @param options - `maxLength`: roughly the most characters shown (default 80); `typed`: follow
+ *   anything but a number or string with its type, as in `true (boolean)`, for messages about
+ *   data that must be numeric.
  * @returns One line of text.
  * @example
  * formatValue("7");                // "\"7\""
  * formatValue(-0);                 // "-0"
  * formatValue(new Uint8Array(5));  // "Uint8Array(length 5)"
  * formatValue({ width: 0 });       // "{\"width\":0}"
+ * formatValue(true, { typed: true }); // "true (boolean)"
  */
-export function formatValue(value: unknown, maxLength = 80): string {
+export function formatValue(
+  value: unknown,
+  options: { maxLength?: number; typed?: boolean } = {},
+): string {
+  const shown = show(value, options.maxLength ?? 80);
+  if (!options.typed || typeof value === "number" || typeof value === "string") return shown;
+  return `${shown} (${value === null ? "null" : typeof value})`;
+}
+
+function show(value: unknown, maxLength: number): string {
   const cut = (text: string) =>
     text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
   try {
@@ -43,7 +55,7 @@ export function formatValue(value: unknown, maxLength = 80): string {
       const parts: string[] = [];
       let length = 2;
       for (const item of value) {
-        const part = formatValue(item, maxLength);
+        const part = show(item, maxLength);
         length += part.length + 2;
         if (length > maxLength) {
           parts.push(`… (${value.length} items)`);

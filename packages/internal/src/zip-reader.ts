@@ -172,7 +172,7 @@ export class ZipReader {
       throw this.fail({
         kind: "missing",
         entry: entryOrName as string,
-        detail: `entry "${entryOrName as string}" is missing`,
+        detail: "no entry of this name",
       });
     }
     const fail = (kind: ZipProblem["kind"], detail: string) =>
@@ -227,9 +227,13 @@ export class ZipReader {
             : fail("corrupt", error.message);
         }
       }
-      if (data.length !== entry.size || crc32(data) !== entry.crc32) {
-        throw fail("corrupt", "the entry's size or CRC-32 does not match the central directory");
+      if (data.length !== entry.size) {
+        throw fail(
+          "corrupt",
+          `size mismatch: ${data.length} bytes where the central directory declares ${entry.size}`,
+        );
       }
+      if (crc32(data) !== entry.crc32) throw fail("corrupt", "CRC mismatch");
       return data;
     } finally {
       release();

@@ -1,3 +1,4 @@
+import { formatValue } from "@celeba/internal";
 /**
  * Base class of every error thrown by `@celeba/metrics`; catch this to handle them all.
  *
@@ -15,13 +16,6 @@ export class MetricsError extends Error {
 /** Formats a shape as `[n, m]` for messages. */
 function showShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
-}
-
-/** Formats an offending value with its type, so `"1"` and `1` are told apart. */
-function showValue(value: unknown): string {
-  if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  return `${String(value)} (${value === null ? "null" : typeof value})`;
 }
 
 /**
@@ -91,7 +85,7 @@ export class InvalidLabelError extends MetricsError {
 
   constructor(row: number, column: number, value: unknown) {
     super(
-      `labels[${row}][${column}] is ${showValue(value)}, but labels must be CelebA's -1 or +1 ` +
+      `labels[${row}][${column}] is ${formatValue(value, { typed: true })}, but labels must be CelebA's -1 or +1 ` +
         "(as in list_attr_celeba.txt). If your labels are 0/1, convert them with " +
         "`labels.map((row) => row.map((v) => 2 * v - 1))`.",
     );
@@ -141,7 +135,7 @@ export class NonFiniteScoreError extends MetricsError {
 
   constructor(row: number, column: number, value: unknown) {
     super(
-      `scores[${row}][${column}] is ${showValue(value)}, but every score must be a finite number. ` +
+      `scores[${row}][${column}] is ${formatValue(value, { typed: true })}, but every score must be a finite number. ` +
         "A NaN usually means the model diverged (lower the learning rate) or read an unnormalised " +
         "or corrupt image; fix the model output rather than filtering the cell out.",
     );
@@ -189,7 +183,7 @@ export class InvalidOptionError extends MetricsError {
   readonly value: unknown;
 
   constructor(option: string, value: unknown, expected: string) {
-    super(`option ${option} is ${showValue(value)}; ${expected}.`);
+    super(`option ${option} is ${formatValue(value, { typed: true })}; ${expected}.`);
     this.option = option;
     this.value = value;
   }

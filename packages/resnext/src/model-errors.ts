@@ -1,3 +1,4 @@
+import { formatValue } from "@celeba/internal";
 import { ResnextError } from "./errors";
 
 /**
@@ -100,13 +101,4 @@ export class StateDictMismatchError extends ResnextError {
 function list(items: string[]): string {
   const shown = items.slice(0, 20).join(", ");
   return items.length > 20 ? `${shown}, … (${items.length - 20} more)` : shown;
-}
-
-function formatValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

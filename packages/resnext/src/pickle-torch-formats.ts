@@ -9,7 +9,7 @@ import {
 import { unpickle } from "./pickle-vm";
 import { STATE_DTYPE_BYTES, type StateDict } from "./state-dict";
 import { CorruptWeightsError, hexPrefix, UnsupportedFormatError } from "./weights-errors";
-import { ZipReader } from "./zip-reader";
+import { openWeightsZip } from "./weights-zip";
 
 /**
  * Read a `torch.save` zip archive (torch >= 1.6): `<prefix>/data.pkl` plus one stored entry
@@ -20,12 +20,13 @@ import { ZipReader } from "./zip-reader";
  * @returns The state dict, unwrapped from common checkpoint keys, `module.` stripped.
  */
 export async function readTorchZip(bytes: Uint8Array, source: string): Promise<StateDict> {
-  const zip = new ZipReader(bytes, source);
+  const zip = await openWeightsZip(bytes, source);
+  const entryNames = zip.entries.map((e) => e.name);
   // Every record of a torch archive shares one top-level folder, named after the file by
   // torch.save (commonly "archive"); find it through data.pkl rather than assuming it.
-  const pkls = [...zip.entries.keys()].filter((n) => /^[^/]*\/?data\.pkl$/.test(n));
+  const pkls = entryNames.filter((n) => /^[^/]*\/?data\.pkl$/.test(n));
   if (pkls.length !== 1) {
-    const names = [...zip.entries.keys()].slice(0, 8).join(", ");
+    const names = entryNames.slice(0, 8).join(", ");
     throw new UnsupportedFormatError({
       source,
       firstBytes: hexPrefix(bytes),
@@ -36,7 +37,7 @@ export async function readTorchZip(bytes: Uint8Array, source: string): Promise<S
     });
   }
   const prefix = pkls[0]!.slice(0, -"data.pkl".length);
-  const isTorchScript = [...zip.entries.keys()].some(
+  const isTorchScript = entryNames.some(
     (n) => n === `${prefix}constants.pkl` || n.startsWith(`${prefix}code/`),
   );
   if (isTorchScript) {
@@ -49,7 +50,7 @@ export async function readTorchZip(bytes: Uint8Array, source: string): Promise<S
     });
   }
   let littleEndian = true;
-  if (zip.entries.has(`${prefix}byteorder`)) {
+  if (zip.has(`${prefix}byteorder`)) {
     const order = new TextDecoder().decode(await zip.read(`${prefix}byteorder`)).trim();
     if (order !== "little" && order !== "big") {
       throw new CorruptWeightsError({
@@ -79,7 +80,7 @@ export async function readTorchZip(bytes: Uint8Array, source: string): Promise<S
     const s = t.storage;
     if (s.bytes !== undefined) continue;
     const name = `${prefix}data/${s.key}`;
-    if (!zip.entries.has(name)) {
+    if (!zip.has(name)) {
       throw new CorruptWeightsError({ source, detail: `storage record "${name}" is missing` });
     }
     s.bytes = await zip.read(name);

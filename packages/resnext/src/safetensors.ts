@@ -369,8 +369,9 @@ export function encodeSafetensors(sd: StateDict, metadata?: Record<string, strin
 
 /**
  * Write a state dict as a `.safetensors` file that Python's `safetensors.torch.load_file`
- * reads. The write is atomic: a temporary file in the same folder is renamed over `path`,
- * so a crash never leaves a half-written file.
+ * reads. The write is atomic and durable: a temporary file in the same folder is fsynced,
+ * renamed over `path`, and the folder fsynced, so neither a crash nor a power cut leaves a
+ * half-written checkpoint.
  *
  * @param path - Destination file path (Node only).
  * @param sd - The tensors, written in the dict's order.
@@ -388,13 +389,7 @@ export async function writeSafetensors(
   metadata?: Record<string, string>,
 ): Promise<void> {
   const bytes = encodeSafetensors(sd, metadata);
-  const { writeFile, rename, rm } = await import("node:fs/promises");
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  // Loaded on first use, so browser bundles of this module never reach node:fs.
+  const { writeFileAtomic } = await import("@celeba/internal/node");
+  await writeFileAtomic(path, bytes);
 }

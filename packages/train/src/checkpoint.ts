@@ -1,7 +1,7 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { writeJsonAtomic } from "@celeba/internal/node";
 import { readSafetensors, writeSafetensors } from "@celeba/resnext";
-import { writeJsonAtomic } from "./atomic-write";
 import { CheckpointError } from "./errors";
 import type { EpochRecord } from "./history";
 import type { TorchOptimizer } from "./torch-optimizer";

@@ -1,3 +1,4 @@
+import { formatValue } from "@celeba/internal";
 /**
  * Base class of every error thrown by `@celeba/train`, so callers can catch
  * them all with one `instanceof` check.
@@ -45,7 +46,7 @@ export class InvalidConfigError extends TrainError {
     const choices = validChoices
       ? ` Valid choices: ${validChoices.map((c) => JSON.stringify(c)).join(", ")}.`
       : "";
-    super(`Invalid ${field}: ${safeJson(value)}. ${hint}${choices}`);
+    super(`Invalid ${field}: ${formatValue(value)}. ${hint}${choices}`);
     this.field = field;
     this.value = value;
     this.validChoices = validChoices;
@@ -137,13 +138,5 @@ export class BatchShapeError extends TrainError {
   constructor(batchIndex: number, message: string) {
     super(`Batch ${batchIndex}: ${message}`);
     this.batchIndex = batchIndex;
-  }
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
   }
 }

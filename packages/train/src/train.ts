@@ -1,8 +1,8 @@
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomic, writeJsonAtomic } from "@celeba/internal/node";
 import { readSafetensors } from "@celeba/resnext";
 import * as tf from "@tensorflow/tfjs-core";
-import { writeFileAtomic, writeJsonAtomic } from "./atomic-write";
 import type { DataSource, EvalData } from "./batch";
 import { batchTensors } from "./batch-tensors";
 import {

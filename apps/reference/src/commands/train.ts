@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { writeFileAtomic } from "@celeba/internal/node";
 import { resume, type TrainResult, train } from "@celeba/train";
-import { writeFileAtomic } from "../atomic-write";
 import { selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
@@ -94,8 +95,10 @@ export async function trainCommand(
     `data: ${data.dataset.size} images, ${names.length} attributes; ` +
       `train ${data.split.train.length}, val ${data.split.val.length}, test ${data.split.test.length} (${config.split} split)`,
   );
-  if (resumeDir === undefined)
+  if (resumeDir === undefined) {
+    await mkdir(runDir, { recursive: true });
     await writeFileAtomic(join(runDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+  }
 
   const model = await buildModel(config, names.length, ctx.log);
   const controller = new AbortController();
