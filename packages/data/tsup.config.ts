@@ -1,15 +1,32 @@
-import { defineConfig } from "tsup";
+import { defineConfig, type Options } from "tsup";
 
-export default defineConfig({
-  // The worker entry is loaded by path from dist/ when `workers` > 0.
-  entry: ["src/index.ts", "src/augment-worker.ts"],
-  format: ["esm", "cjs"],
-  dts: { entry: "src/index.ts" },
+/**
+ * The worker script, `dist/augment-worker.js`: ESM only, with @celeba/augment compiled in, so
+ * that it needs nothing but sharp at run time. This package's vitest setup builds it with this
+ * same config before the worker tests run.
+ */
+export const augmentWorkerBuild: Options = {
+  entry: { "augment-worker": "src/augment-worker.ts" },
+  format: ["esm"],
   sourcemap: true,
-  clean: true,
+  clean: false,
   target: "node20",
-  // The private @celeba/internal is compiled into this package's own files, never installed.
-  noExternal: ["@celeba/internal"],
-  // index.cjs locates the worker through import.meta.url when __filename is absent; shim it for CJS.
-  shims: true,
-});
+  noExternal: ["@celeba/internal", "@celeba/augment"],
+};
+
+export default defineConfig([
+  {
+    entry: ["src/index.ts"],
+    format: ["esm", "cjs"],
+    dts: true,
+    sourcemap: true,
+    // The two builds run side by side: cleaning here would race the worker build.
+    clean: false,
+    target: "node20",
+    // The private @celeba/internal is compiled into this package's own files, never installed.
+    noExternal: ["@celeba/internal"],
+    // index.cjs locates the worker script through import.meta.url when __filename is absent; shim it for CJS.
+    shims: true,
+  },
+  augmentWorkerBuild,
+]);

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { SeedTrainTransformOptions } from "@celeba/augment";
 import { DataError } from "./errors";
@@ -33,90 +32,154 @@ export interface WorkerResult {
   channels: number;
 }
 
-/** A fixed pool of augmentation workers; jobs go to the worker with the fewest pending. */
+/**
+ * A fixed pool of augmentation workers; jobs go to the worker with the fewest pending. A worker
+ * that crashes or exits fails its pending jobs with a {@link DataError} saying so and is replaced;
+ * {@link WorkerPool.close} settles every job still pending. Nothing can wait forever.
+ */
 export interface WorkerPool {
   run(bytes: Uint8Array, rngSeed: number): Promise<WorkerResult>;
+  /** Rejects pending jobs, stops every worker, and resolves once all have exited. Idempotent. */
   close(): Promise<void>;
+  /** The live worker threads, in slot order. For tests that stop one mid-epoch. */
+  readonly workers: readonly Worker[];
 }
 
 /** Thrown (as a DataError, so `onBadImage: "skip"` can skip it) when a worker cannot decode an image. */
 export class WorkerDecodeError extends DataError {}
 
+// Workers that die this many times in a row without finishing a job (a missing module, a
+// failing import) stop being replaced: the pool fails instead of restarting them forever.
+const MAX_FAILED_STARTS = 3;
+
 /**
- * How to start a worker: the built `augment-worker.js` beside this module, or, when running from the
- * TypeScript sources (this package's own tests), the `.ts` entry loaded through tsx's ESM hooks.
+ * The worker script, `dist/augment-worker.js`. It is found from the package root, which is the
+ * parent of both `dist/` (the built package) and `src/` (this package's own tests, whose vitest
+ * setup builds the script first), so there is one way to start a worker.
  */
-function workerEntry(): { script: string | URL; eval: boolean } {
+export function augmentWorkerPath(): string {
   const here = typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url);
-  if (here.endsWith(".ts")) {
-    const tsxRoot = dirname(createRequire(here).resolve("tsx/package.json"));
-    const tsx = pathToFileURL(join(tsxRoot, "dist", "esm", "api", "index.mjs")).href;
-    const entry = pathToFileURL(join(dirname(here), "augment-worker.ts")).href;
-    return {
-      // tsconfig.source.json maps @celeba/augment to its sources, as the vitest config does.
-      script: `import(${JSON.stringify(tsx)}).then((m) => { m.register({ tsconfig: ${JSON.stringify(join(dirname(here), "..", "tsconfig.source.json"))} }); return import(${JSON.stringify(entry)}); });`,
-      eval: true,
-    };
-  }
-  const js = join(dirname(here), "augment-worker.js");
-  if (!existsSync(js)) {
-    throw new DataError(
-      `@celeba/data: worker entry ${js} is missing; reinstall the package or use workers: 0.`,
-    );
-  }
-  return { script: pathToFileURL(js), eval: false };
+  return join(dirname(dirname(here)), "dist", "augment-worker.js");
 }
 
-export function createWorkerPool(size: number, setup: WorkerSetup): WorkerPool {
-  const entry = workerEntry();
-  const pending = new Map<
-    number,
-    { resolve: (r: WorkerResult) => void; reject: (e: Error) => void; worker: number }
-  >();
-  const load = new Array<number>(size).fill(0);
+interface Slot {
+  worker: Worker;
+  jobs: Set<number>;
+  /** Set once the worker has exited (or is being replaced): its events no longer count. */
+  gone: boolean;
+}
+
+interface Pending {
+  resolve: (r: WorkerResult) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * Starts `size` augmentation workers.
+ *
+ * @param size - Number of worker threads (>= 1).
+ * @param setup - The pipeline every worker builds.
+ * @param script - The worker script. Default {@link augmentWorkerPath}.
+ * @returns The pool; call `close()` when done.
+ * @throws {DataError} When the worker script is missing.
+ */
+export function createWorkerPool(
+  size: number,
+  setup: WorkerSetup,
+  script: string = augmentWorkerPath(),
+): WorkerPool {
+  if (!existsSync(script)) {
+    throw new DataError(
+      `@celeba/data: the worker script ${script} is missing; reinstall the package (or, in this repository, build it with "pnpm build"), or use workers: 0.`,
+    );
+  }
+  const pending = new Map<number, Pending>();
+  const slots: Slot[] = [];
   let nextId = 0;
-  let failed: Error | undefined;
-  const workers = Array.from({ length: size }, (_, w) => {
-    const worker = new Worker(entry.script, { workerData: setup, eval: entry.eval });
+  let failedStarts = 0;
+  let broken: Error | undefined;
+  let closing: Promise<void> | undefined;
+
+  const failJobs = (slot: Slot, error: Error) => {
+    for (const id of slot.jobs) {
+      const job = pending.get(id);
+      pending.delete(id);
+      job?.reject(error);
+    }
+    slot.jobs.clear();
+  };
+
+  const retire = (index: number, slot: Slot, why: string, cause?: Error) => {
+    if (slot.gone) return;
+    slot.gone = true;
+    const error = new DataError(
+      `@celeba/data: augmentation worker ${index} ${why} with ${slot.jobs.size} image(s) in progress; ` +
+        "those images failed, and the worker was replaced. Run with workers: 0 to see the error on the main thread.",
+      cause === undefined ? undefined : { cause },
+    );
+    failJobs(slot, error);
+    if (closing !== undefined || broken !== undefined) return;
+    failedStarts++;
+    if (failedStarts >= MAX_FAILED_STARTS) {
+      broken = new DataError(
+        `@celeba/data: augmentation workers died ${failedStarts} times in a row without finishing an image (last: worker ${index} ${why}); giving up. Run with workers: 0 to see the error on the main thread.`,
+        cause === undefined ? undefined : { cause },
+      );
+      for (const other of slots) failJobs(other, broken);
+      void Promise.all(slots.map((s) => s.worker.terminate()));
+      return;
+    }
+    slots[index] = start(index);
+  };
+
+  const start = (index: number): Slot => {
+    const worker = new Worker(script, { workerData: setup });
+    const slot: Slot = { worker, jobs: new Set(), gone: false };
     worker.on("message", (reply: WorkerReply) => {
       const job = pending.get(reply.id);
-      if (!job) return;
+      if (job === undefined) return;
       pending.delete(reply.id);
-      load[w] = (load[w] as number) - 1;
+      slot.jobs.delete(reply.id);
+      failedStarts = 0;
       if (reply.ok) job.resolve(reply);
       else job.reject(new WorkerDecodeError(reply.message));
     });
-    worker.on("error", (error) => {
-      failed = new DataError(`@celeba/data: augmentation worker ${w} crashed: ${error.message}`, {
-        cause: error,
-      });
-      for (const [id, job] of pending) {
-        if (job.worker === w) {
-          pending.delete(id);
-          job.reject(failed);
-        }
-      }
-    });
-    return worker;
-  });
+    worker.on("error", (error) => retire(index, slot, `crashed (${error.message})`, error));
+    worker.on("exit", (code) => retire(index, slot, `exited unexpectedly (exit code ${code})`));
+    return slot;
+  };
+
+  for (let i = 0; i < size; i++) slots.push(start(i));
+
   return {
+    get workers() {
+      return slots.map((s) => s.worker);
+    },
     run(bytes, rngSeed) {
-      if (failed) return Promise.reject(failed);
-      let w = 0;
-      for (let k = 1; k < size; k++) if ((load[k] as number) < (load[w] as number)) w = k;
-      load[w] = (load[w] as number) + 1;
+      if (broken) return Promise.reject(broken);
+      if (closing) return Promise.reject(new DataError("@celeba/data: the worker pool is closed."));
+      let slot = slots[0] as Slot;
+      for (const s of slots) if (s.jobs.size < slot.jobs.size) slot = s;
       const id = nextId++;
       // Copy into a fresh buffer we can transfer: the caller's bytes may be a view into a pooled Buffer.
       const copy = new Uint8Array(bytes.byteLength);
       copy.set(bytes);
       return new Promise<WorkerResult>((resolve, reject) => {
-        pending.set(id, { resolve, reject, worker: w });
+        pending.set(id, { resolve, reject });
+        slot.jobs.add(id);
         const job: WorkerJob = { id, bytes: copy.buffer, rngSeed };
-        (workers[w] as Worker).postMessage(job, [copy.buffer]);
+        slot.worker.postMessage(job, [copy.buffer]);
       });
     },
-    async close() {
-      await Promise.all(workers.map((worker) => worker.terminate()));
+    close() {
+      closing ??= (async () => {
+        const closed = new DataError(
+          "@celeba/data: the worker pool was closed before this image was done.",
+        );
+        for (const slot of slots) failJobs(slot, closed);
+        await Promise.all(slots.map((s) => s.worker.terminate()));
+      })();
+      return closing;
     },
   };
 }
