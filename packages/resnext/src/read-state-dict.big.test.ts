@@ -1,21 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeWithTorch, PYTHON } from "../test/reference-torch";
 import { readStateDict } from "./read-state-dict";
 import type { StateDict } from "./state-dict";
-
-const PYTHON = "/usr/bin/python3";
-const hasTorch = (() => {
-  if (!existsSync(PYTHON)) return false;
-  try {
-    execFileSync(PYTHON, ["-c", "import torch, torchvision"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 interface Summary {
   dtype: string;
@@ -27,8 +17,8 @@ interface Summary {
 
 // A full torchvision resnext50_32x4d state dict (~100 MB per file), generated at run time
 // by scripts/make-weight-fixtures.py --big only where Debian's python3 has torch.
-describe.skipIf(!hasTorch)(
-  "full resnext50_32x4d from torchvision (needs /usr/bin/python3 + torch)",
+describeWithTorch(
+  "full resnext50_32x4d from torchvision (needs /usr/bin/python3 + torch; CI installs it)",
   () => {
     const dir = mkdtempSync(join(tmpdir(), "resnext-big-weights-"));
     let summary: Record<string, Summary>;

@@ -1,27 +1,17 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { goldenInputNHWC, maxAbs, maxAbsDiff } from "../test/golden-input";
+import { describeWithTorch, PYTHON } from "../test/reference-torch";
 import { resnext50_32x4d } from "./models";
 import { readStateDict } from "./read-state-dict";
 import type { ResNetModel } from "./resnet";
-
-const PYTHON = "/usr/bin/python3";
-const hasTorch = (() => {
-  if (!existsSync(PYTHON)) return false;
-  try {
-    execFileSync(PYTHON, ["-c", "import torch, torchvision"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const FILES = [
   ["torch zip (.pth, torch >= 1.6)", "resnext50_32x4d.pth"],
@@ -31,8 +21,8 @@ const FILES = [
 
 // torchvision's resnext50_32x4d with seeded init and calibrated BN statistics, written in all
 // three formats by scripts/make-model-fixtures.py --resnext50 (~100 MB each, never committed).
-describe.skipIf(!hasTorch)(
-  "resnext50_32x4d vs torchvision, eval mode, within 2e-3 (needs /usr/bin/python3 with torch; skipped otherwise)",
+describeWithTorch(
+  "resnext50_32x4d vs torchvision, eval mode, within 2e-3 (needs /usr/bin/python3 with torch; CI installs it)",
   () => {
     const dir = mkdtempSync(join(tmpdir(), "resnext50-golden-"));
     let io: { inputShapeNCHW: [number, number, number, number]; output: number[] };
