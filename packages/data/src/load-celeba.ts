@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import type { RawImage } from "@celeba/augment";
+import { pathExists } from "@celeba/internal/node";
 import { decodeImage } from "./decode-image";
 import {
   BadImageError,
@@ -110,7 +111,7 @@ export async function loadCelebA(config: LoadCelebAConfig): Promise<CelebADatase
   }
   const warn = config.onWarning ?? ((message: string) => console.warn(message));
   const root = resolve(config.root);
-  if (!(await exists(root))) throw new MissingPathError(root, "CelebA root folder", LAYOUT);
+  if (!(await pathExists(root))) throw new MissingPathError(root, "CelebA root folder", LAYOUT);
 
   const attrPath = await locate(
     root,
@@ -223,13 +224,13 @@ async function locate(
 ): Promise<string> {
   if (given !== undefined) {
     const path = isAbsolute(given) ? given : join(root, given);
-    if (!(await exists(path))) throw new MissingPathError(path, what, LAYOUT);
+    if (!(await pathExists(path))) throw new MissingPathError(path, what, LAYOUT);
     return path;
   }
   for (const folder of folders) {
     for (const name of names) {
       const path = join(root, folder, name);
-      if (await exists(path)) return path;
+      if (await pathExists(path)) return path;
     }
   }
   throw new MissingPathError(
@@ -237,15 +238,6 @@ async function locate(
     `${what} (${names.join(" or ")})`,
     LAYOUT,
   );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {

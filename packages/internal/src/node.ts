@@ -9,4 +9,5 @@ export {
   writeJsonAtomic,
 } from "./atomic-write";
 export { openFileSource, openZipFile } from "./file-source";
+export { pathExists } from "./path-exists";
 export { writeZip, type ZipInput } from "./zip-writer";

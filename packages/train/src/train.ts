@@ -1,6 +1,6 @@
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "@celeba/internal/node";
+import { pathExists, writeFileAtomic, writeJsonAtomic } from "@celeba/internal/node";
 import { readSafetensors } from "@celeba/resnext";
 import * as tf from "@tensorflow/tfjs-core";
 import type { DataSource, EvalData } from "./batch";
@@ -180,7 +180,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const lossFn =
     typeof options.loss === "function" ? options.loss : lossByName(config.loss as LossName);
   const runJson = join(options.runDir, "run.json");
-  if (await exists(runJson)) {
+  if (await pathExists(runJson)) {
     throw new CheckpointError(
       options.runDir,
       "already holds a run (run.json exists). Call resume(runDir, ...) to continue it, or pick an empty runDir.",
@@ -537,13 +537,4 @@ function validateConfig(config: RunConfig): void {
 
 function zeroProgress(): EpochProgress {
   return { lossSum: 0, correct: 0, count: 0, values: 0, seconds: 0 };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
