@@ -206,6 +206,27 @@ describe("ZipReader on hand-made archives", () => {
     );
   });
 
+  it("refuses sizes no real entry has before allocating for them", async () => {
+    const bytes = handMadeZip([
+      { name: "a", body: deflateRawSync(Buffer.alloc(100)), method: 8, size: 100 },
+      { name: "b", body: new Uint8Array(10) },
+    ]);
+    const view = new DataView(bytes.buffer);
+    const sig = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+    const first = Buffer.from(bytes).indexOf(sig);
+    const second = Buffer.from(bytes).indexOf(sig, first + 4);
+    view.setUint32(first + 20, 2 ** 31, true); // compressed size of "a": 2 GiB for 100 bytes
+    view.setUint32(second + 20, 1 << 20, true); // "b": 1 MiB stored in a file of ~200 bytes
+    view.setUint32(second + 24, 1 << 20, true);
+    const zip = await open(bytes);
+    await expect(zip.read("a")).rejects.toThrow(
+      /t\.zip!a: declares 2147483648 compressed bytes, more than deflate makes of 100/,
+    );
+    await expect(zip.read("b")).rejects.toThrow(
+      /t\.zip!b: the entry runs past the end of the file/,
+    );
+  });
+
   it("stops inflating at the first chunk past the declared size", async () => {
     const data = Buffer.alloc(4 << 20, 7);
     const zip = await open(

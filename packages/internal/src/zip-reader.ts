@@ -196,6 +196,17 @@ export class ZipReader {
         `stored entry of ${entry.compressedSize} bytes declares a size of ${entry.size}`,
       );
     }
+    // Bound what is allocated by what a real entry could hold: deflate never grows data by
+    // more than 5 bytes per 16 KiB block, and nothing runs past the end of the archive.
+    if (entry.method === 8 && entry.compressedSize > entry.size + (entry.size >>> 10) + 1024) {
+      throw fail(
+        "corrupt",
+        `declares ${entry.compressedSize} compressed bytes, more than deflate makes of ${entry.size}`,
+      );
+    }
+    if (entry.localHeaderOffset + 30 + entry.compressedSize > this.source.size) {
+      throw fail("corrupt", "the entry runs past the end of the file");
+    }
     const nameBytes = new TextEncoder().encode(entry.name).length;
     const guess = 30 + nameBytes + LOCAL_SLACK + entry.compressedSize;
     const release = await this.budget.acquire(guess + (entry.method === 8 ? entry.size : 0));
