@@ -34,39 +34,54 @@ async function deflatedZeros(total: number): Promise<Uint8Array> {
 beforeAll(async () => {
   const body = await deflatedZeros(GiB);
   compressedBytes = body.length;
-  // The directory declares 10 KB; the stream inflates to 1 GiB.
+  // Both entries inflate to 1 GiB. The first declares 10 KB, as in the issue; the second
+  // declares 2 MB, which a 1 MB deflate stream could honestly hold, so only the bound on
+  // inflation can stop it.
   await writeFileAtomic(
     bomb,
-    handMadeZip([{ name: "img/000001.jpg", body, method: 8, size: 10_240 }]),
+    handMadeZip([
+      { name: "img/000001.jpg", body, method: 8, size: 10_240 },
+      { name: "img/000002.jpg", body, method: 8, size: 2_000_000 },
+    ]),
   );
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface ChildReport {
+  growthBytes: number;
+  bytes: number;
+  error?: { message: string; kind: string };
+}
+
+/** Reads one entry of the bomb in a fresh process, so the measurement is that read's alone. */
+function readInChild(entry: string): ChildReport {
+  const out = execFileSync(
+    process.execPath,
+    ["--import", "tsx", join(__dirname, "..", "test", "zip-bomb-child.ts"), bomb, entry],
+    { encoding: "utf8", cwd: join(__dirname, "..") },
+  );
+  return JSON.parse(out.trim().split("\n").pop()!) as ChildReport;
+}
 
 describe("a zip bomb (issue 15, failure 3)", () => {
   it("an entry of ~1 MB that inflates to 1 GiB but declares 10 KB is rejected before RSS grows by 100 MB", () => {
     expect(compressedBytes).toBeGreaterThan(500_000);
     expect(compressedBytes).toBeLessThan(2_000_000);
-    // A fresh process, so the measurement is this read's alone.
-    const out = execFileSync(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(__dirname, "..", "test", "zip-bomb-child.ts"),
-        bomb,
-        "img/000001.jpg",
-      ],
-      { encoding: "utf8", cwd: join(__dirname, "..") },
+    const report = readInChild("img/000001.jpg");
+    expect(report.bytes).toBe(-1);
+    // Refused before inflating: no deflate stream of 10 KB is 1 MB long.
+    expect(report.error?.message).toMatch(
+      /bomb\.zip!img\/000001\.jpg: declares \d+ compressed bytes, more than deflate makes of 10240/,
     );
-    const report = JSON.parse(out.trim().split("\n").pop()!) as {
-      growthBytes: number;
-      bytes: number;
-      error?: { message: string; kind: string };
-    };
+    expect(report.growthBytes).toBeLessThan(100 * 2 ** 20);
+  });
+
+  it("one that declares a plausible 2 MB is stopped at the first chunk past 2 MB, before RSS grows by 100 MB", () => {
+    const report = readInChild("img/000002.jpg");
     expect(report.bytes).toBe(-1);
     expect(report.error?.kind).toBe("too-large");
     expect(report.error?.message).toMatch(
-      /bomb\.zip!img\/000001\.jpg: inflates past its declared size of 10240 bytes/,
+      /bomb\.zip!img\/000002\.jpg: inflates past its declared size of 2000000 bytes/,
     );
     expect(report.growthBytes).toBeLessThan(100 * 2 ** 20);
   });
