@@ -1,5 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readSafetensorsMetadata } from "@celeba/resnext";
@@ -68,7 +76,14 @@ async function pageScores(image: string, backend: string): Promise<Map<string, n
   return new Map(pairs.map(([name, score]) => [name, Number(score)]));
 }
 
+const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
 beforeAll(async () => {
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `${executablePath} is missing: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM to a Chromium binary`,
+    );
+  }
   mkdirSync(output, { recursive: true });
   // The page as `pnpm --filter @celeba/web build` writes it.
   execFileSync(process.execPath, [join(app, "node_modules", "vite", "bin", "vite.js"), "build"], {
@@ -115,7 +130,7 @@ beforeAll(async () => {
     server.on("exit", (code) => reject(new Error(`serve.mjs exited with ${code}`)));
   });
   context = await chromium.launchPersistentContext(join(work, "profile"), {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    executablePath,
     headless: true,
     viewport: { width: 1000, height: 900 },
     acceptDownloads: true,
