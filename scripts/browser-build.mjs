@@ -16,3 +16,31 @@ export function browserSwap() {
     },
   };
 }
+
+/**
+ * tsup configs for a library with a browser build: the usual ESM + CJS + `.d.ts` for Node, and
+ * `dist/index.browser.js` (ESM, platform browser, Node-only modules swapped) for the exports
+ * map's `browser` condition.
+ *
+ * @returns {import("tsup").Options[]}
+ */
+export function libraryWithBrowserBuild() {
+  return [
+    {
+      entry: ["src/index.ts"],
+      format: ["esm", "cjs"],
+      dts: true,
+      sourcemap: true,
+      clean: true,
+      target: "node20",
+    },
+    {
+      entry: { "index.browser": "src/index.ts" },
+      format: ["esm"],
+      platform: "browser",
+      sourcemap: true,
+      target: "es2022",
+      esbuildPlugins: [browserSwap()],
+    },
+  ];
+}
