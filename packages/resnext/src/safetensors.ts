@@ -1,3 +1,4 @@
+import { readFileHead, writeFileReplacing } from "./node-files";
 import {
   numel,
   STATE_DTYPE_BYTES,
@@ -184,25 +185,19 @@ export async function readSafetensorsMetadata(
     }
     return parseHeaderMetadataOnly(pathOrBytes.subarray(0, 8 + Number(n)), "<bytes>");
   }
-  const { open } = await import("node:fs/promises");
-  const fh = await open(pathOrBytes, "r");
-  try {
-    const size = (await fh.stat()).size;
-    const head = new Uint8Array(Math.min(8, size));
-    await fh.read(head, 0, head.length, 0);
-    const n = head.length === 8 ? new DataView(head.buffer).getBigUint64(0, true) : -1n;
-    if (n < 0n || n > BigInt(Math.min(MAX_HEADER_BYTES, size - 8))) {
-      throw new CorruptWeightsError({
-        source: pathOrBytes,
-        detail: `safetensors: header length ${n} does not fit the ${size}-byte file (truncated?)`,
-      });
-    }
-    const buf = new Uint8Array(8 + Number(n));
-    await fh.read(buf, 0, buf.length, 0);
-    return parseHeaderMetadataOnly(buf, pathOrBytes);
-  } finally {
-    await fh.close();
+  let headerLength = -1n;
+  const { size, head } = await readFileHead(pathOrBytes, (size, first8) => {
+    headerLength = first8.length === 8 ? new DataView(first8.buffer).getBigUint64(0, true) : -1n;
+    const fits = headerLength >= 0n && headerLength <= BigInt(Math.min(MAX_HEADER_BYTES, size - 8));
+    return fits ? 8 + Number(headerLength) : 0;
+  });
+  if (head.length === 0) {
+    throw new CorruptWeightsError({
+      source: pathOrBytes,
+      detail: `safetensors: header length ${headerLength} does not fit the ${size}-byte file (truncated?)`,
+    });
   }
+  return parseHeaderMetadataOnly(head, pathOrBytes);
 }
 
 function parseHeaderMetadataOnly(bytes: Uint8Array, source: string): Record<string, string> {
@@ -389,7 +384,5 @@ export async function writeSafetensors(
   metadata?: Record<string, string>,
 ): Promise<void> {
   const bytes = encodeSafetensors(sd, metadata);
-  // Loaded on first use, so browser bundles of this module never reach node:fs.
-  const { writeFileAtomic } = await import("@celeba/internal/node");
-  await writeFileAtomic(path, bytes);
+  await writeFileReplacing(path, bytes);
 }

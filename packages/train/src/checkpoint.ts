@@ -1,9 +1,7 @@
-import { readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
-import { writeJsonAtomic } from "@celeba/internal/node";
-import { readSafetensors, writeSafetensors } from "@celeba/resnext";
+import { encodeSafetensors, readSafetensors, type StateDict } from "@celeba/resnext";
 import { CheckpointError } from "./errors";
 import type { EpochRecord } from "./history";
+import { type RunStorage, runPath } from "./run-storage";
 import type { TorchOptimizer } from "./torch-optimizer";
 import type { TrainableModel } from "./trainable-model";
 
@@ -66,8 +64,29 @@ export function checkpointBase(epoch: number, step?: number): string {
     : `checkpoints/epoch-${e}-step-${String(step).padStart(6, "0")}`;
 }
 
+/** JSON as the run folder stores it: pretty-printed, newline-terminated. */
+export function formatJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Reads a safetensors file from the storage; a corrupt file is reported with its path. */
+export async function readSafetensorsFrom(storage: RunStorage, path: string): Promise<StateDict> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await storage.readBytes(path);
+  } catch (e) {
+    throw new CheckpointError(path, `cannot be read (${(e as Error).message}).`);
+  }
+  try {
+    return await readSafetensors(bytes);
+  } catch (e) {
+    throw new CheckpointError(path, (e as Error).message.replace(/^<bytes>:?\s*/, ""));
+  }
+}
+
 /** Writes weights, optimizer state and loop state of one checkpoint (each atomically). */
 export async function writeCheckpoint(
+  storage: RunStorage,
   runDir: string,
   base: string,
   parts: {
@@ -78,23 +97,24 @@ export async function writeCheckpoint(
     state: CheckpointState;
   },
 ): Promise<void> {
-  const files = checkpointFiles(join(runDir, base));
-  await writeSafetensors(files.weights, parts.model.stateDict(), parts.metadata);
+  const files = checkpointFiles(runPath(runDir, base));
+  await storage.write(files.weights, encodeSafetensors(parts.model.stateDict(), parts.metadata));
   const optState = parts.optimizer?.getState(parts.paramNames) ?? new Map();
-  await writeSafetensors(files.optimizer, optState, { format: "pt", kind: "optimizer-state" });
-  await writeJsonAtomic(files.state, parts.state);
+  await storage.write(
+    files.optimizer,
+    encodeSafetensors(optState, { format: "pt", kind: "optimizer-state" }),
+  );
+  await storage.write(files.state, formatJson(parts.state));
 }
 
 /** Reads `latest.json`, or undefined when the run has no checkpoint yet. */
-export async function readLatest(runDir: string): Promise<LatestPointer | undefined> {
-  const path = join(runDir, "latest.json");
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
-  }
+export async function readLatest(
+  storage: RunStorage,
+  runDir: string,
+): Promise<LatestPointer | undefined> {
+  const path = runPath(runDir, "latest.json");
+  const text = await storage.readText(path);
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as LatestPointer;
   } catch (e) {
@@ -107,30 +127,37 @@ export async function readLatest(runDir: string): Promise<LatestPointer | undefi
 
 /** Loads a checkpoint's weights into the model and returns its loop state and optimizer state dict. */
 export async function readCheckpoint(
+  storage: RunStorage,
   runDir: string,
   base: string,
   model: TrainableModel,
 ): Promise<{
   state: CheckpointState;
-  optimizerState: Awaited<ReturnType<typeof readSafetensors>>;
+  optimizerState: StateDict;
 }> {
-  const files = checkpointFiles(join(runDir, base));
+  const files = checkpointFiles(runPath(runDir, base));
   let state: CheckpointState;
   try {
-    state = JSON.parse(await readFile(files.state, "utf8")) as CheckpointState;
+    const text = await storage.readText(files.state);
+    if (text === undefined) throw new Error("no such file");
+    state = JSON.parse(text) as CheckpointState;
   } catch (e) {
     throw new CheckpointError(
       files.state,
       `cannot be read (${(e as Error).message}). latest.json must name a complete checkpoint; restore it or start a new run.`,
     );
   }
-  model.loadStateDict(await readSafetensors(files.weights), { strict: true });
-  const optimizerState = await readSafetensors(files.optimizer);
+  model.loadStateDict(await readSafetensorsFrom(storage, files.weights), { strict: true });
+  const optimizerState = await readSafetensorsFrom(storage, files.optimizer);
   return { state, optimizerState };
 }
 
 /** Deletes a superseded mid-epoch checkpoint. */
-export async function removeCheckpoint(runDir: string, base: string): Promise<void> {
-  const files = checkpointFiles(join(runDir, base));
-  await Promise.all(Object.values(files).map((f) => rm(f, { force: true })));
+export async function removeCheckpoint(
+  storage: RunStorage,
+  runDir: string,
+  base: string,
+): Promise<void> {
+  const files = checkpointFiles(runPath(runDir, base));
+  await Promise.all(Object.values(files).map((f) => storage.remove(f)));
 }

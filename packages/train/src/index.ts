@@ -3,6 +3,14 @@ export { Adamax, type AdamaxConfig } from "./adamax";
 export type { Batch, DataSource, EvalData } from "./batch";
 export type { CheckpointState, EpochProgress, LatestPointer } from "./checkpoint";
 export {
+  type CheckpointMetadata,
+  CheckpointMetadataError,
+  decodeCheckpointMetadata,
+  encodeCheckpointMetadata,
+  MAX_INPUT_SIDE,
+  type Normalization,
+} from "./checkpoint-metadata";
+export {
   createOptimizer,
   OPTIMIZER_NAMES,
   type OptimizerConfig,
@@ -28,6 +36,12 @@ export {
   mseLoss,
 } from "./losses";
 export type { ProgressStream } from "./progress-bar";
+export {
+  type MemoryRunStorage,
+  memoryRunStorage,
+  type RunStorage,
+  runPath,
+} from "./run-storage";
 export { SGD, type SGDConfig } from "./sgd";
 export type { ParamState } from "./torch-optimizer";
 export {

@@ -21,7 +21,10 @@ export class ProgressBar {
   private last: [number, number, number] = [0, 0, Number.NaN];
 
   constructor(options: { enabled?: boolean; stream?: ProgressStream; intervalMs?: number } = {}) {
-    this.stream = options.stream ?? process.stderr;
+    // Browsers have no process: the bar is then off unless a stream is given.
+    this.stream =
+      options.stream ??
+      (typeof process === "undefined" ? { write: () => undefined } : process.stderr);
     this.enabled = options.enabled ?? Boolean(this.stream.isTTY);
     this.intervalMs = options.intervalMs ?? 100;
   }

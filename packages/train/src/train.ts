@@ -1,7 +1,4 @@
-import { mkdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { pathExists, writeFileAtomic, writeJsonAtomic } from "@celeba/internal/node";
-import { readSafetensors } from "@celeba/resnext";
+import type { StateDict } from "@celeba/resnext";
 import * as tf from "@tensorflow/tfjs-core";
 import type { DataSource, EvalData } from "./batch";
 import { batchTensors } from "./batch-tensors";
@@ -10,18 +7,27 @@ import {
   checkpointBase,
   checkpointFiles,
   type EpochProgress,
+  formatJson,
   type LatestPointer,
   readCheckpoint,
   readLatest,
+  readSafetensorsFrom,
   removeCheckpoint,
   writeCheckpoint,
 } from "./checkpoint";
+import {
+  type CheckpointMetadata,
+  encodeCheckpointMetadata,
+  type Normalization,
+} from "./checkpoint-metadata";
 import { createOptimizer, type OptimizerConfig } from "./create-optimizer";
+import { defaultRunStorage } from "./default-run-storage";
 import { CheckpointError, InvalidConfigError, NonFiniteLossError } from "./errors";
 import { type EvaluationResult, evaluate } from "./evaluate";
 import { type EpochRecord, historyToCsv, selectBestEpoch } from "./history";
 import { LOSS_NAMES, type LossFunction, type LossName, lossByName } from "./losses";
 import { ProgressBar, type ProgressStream } from "./progress-bar";
+import { type RunStorage, runPath } from "./run-storage";
 import { trainStep } from "./train-step";
 import type { TrainableModel } from "./trainable-model";
 
@@ -83,6 +89,8 @@ export interface RunInputs {
   progress?: boolean | ProgressStream;
   /** Steps per epoch, for the progress bar's ETA before the first epoch completes. Default unknown. */
   stepsPerEpoch?: number;
+  /** Where the run folder lives. Default: the file system (Node); browsers pass {@link memoryRunStorage}. */
+  storage?: RunStorage;
 }
 
 /** Options of {@link train}. */
@@ -99,7 +107,11 @@ export interface TrainOptions extends RunInputs {
   attributeNames?: string[];
   /** Run seed, recorded so data sources can derive (seed, epoch, step) randomness. Default 0. */
   seed?: number | string;
-  /** Extra checkpoint metadata, e.g. `{ architecture: "resnext50_32x4d" }`; non-strings are JSON-encoded. Default {}. */
+  /** Architecture name stored in checkpoint metadata. Default: the model's `arch`, else `"unknown"`. */
+  architecture?: string;
+  /** Input normalisation stored in checkpoint metadata. Default none (readers assume ImageNet's). */
+  normalization?: Normalization;
+  /** Extra checkpoint metadata keys; non-strings are JSON-encoded. The typed keys of {@link CheckpointMetadata} take precedence. Default {}. */
   checkpointMetadata?: Record<string, unknown>;
   /** Also checkpoint every N steps within an epoch (0 = only at epoch ends). Default 0. */
   checkpointEverySteps?: number;
@@ -142,6 +154,9 @@ interface RunConfig {
   checkpointMetadata: Record<string, unknown>;
   checkpointEverySteps: number;
   threshold: number;
+  /** Absent in runs started before the typed metadata. */
+  architecture?: string;
+  normalization?: Normalization | null;
 }
 
 /**
@@ -173,22 +188,24 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     checkpointMetadata: options.checkpointMetadata ?? {},
     checkpointEverySteps: options.checkpointEverySteps ?? 0,
     threshold: options.threshold ?? 0,
+    architecture: architectureOf(options),
+    normalization: options.normalization ?? null,
   };
   validateConfig(config);
   // Fail on a bad optimizer config before touching the disk.
   createOptimizer(config.optimizer).dispose();
   const lossFn =
     typeof options.loss === "function" ? options.loss : lossByName(config.loss as LossName);
-  const runJson = join(options.runDir, "run.json");
-  if (await pathExists(runJson)) {
+  const storage = options.storage ?? defaultRunStorage();
+  const runJson = runPath(options.runDir, "run.json");
+  if ((await storage.readText(runJson)) !== undefined) {
     throw new CheckpointError(
       options.runDir,
       "already holds a run (run.json exists). Call resume(runDir, ...) to continue it, or pick an empty runDir.",
     );
   }
-  await mkdir(join(options.runDir, "checkpoints"), { recursive: true });
-  await writeJsonAtomic(runJson, config);
-  return runLoop(options.runDir, config, lossFn, options, undefined);
+  await storage.write(runJson, formatJson(config));
+  return runLoop(storage, options.runDir, config, lossFn, options, undefined);
 }
 
 /**
@@ -209,10 +226,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
  * ```
  */
 export async function resume(runDir: string, options: ResumeOptions): Promise<TrainResult> {
-  const runJson = join(runDir, "run.json");
+  const storage = options.storage ?? defaultRunStorage();
+  const runJson = runPath(runDir, "run.json");
   let config: RunConfig;
   try {
-    config = JSON.parse(await readFile(runJson, "utf8")) as RunConfig;
+    const text = await storage.readText(runJson);
+    if (text === undefined) throw new Error("no such file");
+    config = JSON.parse(text) as RunConfig;
   } catch (e) {
     throw new CheckpointError(
       runJson,
@@ -230,12 +250,12 @@ export async function resume(runDir: string, options: ResumeOptions): Promise<Tr
       "This run was started with a custom loss function; pass the same function as resume(runDir, { loss }).",
     );
   } else lossFn = lossByName(config.loss);
-  await mkdir(join(runDir, "checkpoints"), { recursive: true });
-  if (options.epochs !== undefined) await writeJsonAtomic(runJson, config);
-  return runLoop(runDir, config, lossFn, options, await readLatest(runDir));
+  if (options.epochs !== undefined) await storage.write(runJson, formatJson(config));
+  return runLoop(storage, runDir, config, lossFn, options, await readLatest(storage, runDir));
 }
 
 async function runLoop(
+  storage: RunStorage,
   runDir: string,
   config: RunConfig,
   lossFn: LossFunction,
@@ -251,9 +271,9 @@ async function runLoop(
     history: [],
     optimizerIterations: 0,
   };
-  let optimizerState: Awaited<ReturnType<typeof readSafetensors>> | undefined;
+  let optimizerState: StateDict | undefined;
   if (latest) {
-    ({ state, optimizerState } = await readCheckpoint(runDir, latest.checkpoint, model));
+    ({ state, optimizerState } = await readCheckpoint(storage, runDir, latest.checkpoint, model));
   }
   const variables = model.trainableVariables();
   const paramNames = new Map([...variables].map(([key, v]) => [v.name, key]));
@@ -275,16 +295,24 @@ async function runLoop(
         typeof v === "string" ? v : JSON.stringify(v),
       ]),
     );
-    return {
-      format: "pt",
-      architecture: "unknown",
-      ...(config.attributeNames ? { attribute_names: JSON.stringify(config.attributeNames) } : {}),
-      ...(state.inputSize ? { input_size: JSON.stringify(state.inputSize) } : {}),
-      ...user,
-      epoch: String(epoch),
-      step: String(step),
-      metrics: JSON.stringify(metrics),
+    const [height, width] = state.inputSize ?? [];
+    const typed: CheckpointMetadata = {
+      architecture: config.architecture ?? architectureOf({ ...config, model }),
+      inputSize: height && width ? { width, height } : null,
+      attributeNames: config.attributeNames,
+      normalization: config.normalization ?? null,
+      epoch,
+      step,
+      metrics,
+      config: {
+        epochs: config.epochs,
+        loss: config.loss,
+        optimizer: config.optimizer,
+        seed: config.seed,
+        threshold: config.threshold,
+      },
     };
+    return { ...user, ...encodeCheckpointMetadata(typed) };
   };
   const save = async (
     base: string,
@@ -294,7 +322,7 @@ async function runLoop(
     metrics: Record<string, number>,
   ) => {
     state.optimizerIterations = optimizer.iterations;
-    await writeCheckpoint(runDir, base, {
+    await writeCheckpoint(storage, runDir, base, {
       model,
       optimizer,
       paramNames,
@@ -302,24 +330,24 @@ async function runLoop(
       state,
     });
     if (complete) {
-      await writeFileAtomic(join(runDir, "history.csv"), historyToCsv(state.history));
-      await writeJsonAtomic(join(runDir, "history.json"), state.history);
+      await storage.write(runPath(runDir, "history.csv"), historyToCsv(state.history));
+      await storage.write(runPath(runDir, "history.json"), formatJson(state.history));
     }
     const pointer: LatestPointer = { checkpoint: base, epoch, step, complete };
     // latest.json goes last: until it is renamed, the previous checkpoint stays the one to resume from.
-    await writeJsonAtomic(join(runDir, "latest.json"), pointer);
+    await storage.write(runPath(runDir, "latest.json"), formatJson(pointer));
     if (lastBase && lastBase !== base && /-step-\d+$/.test(lastBase))
-      await removeCheckpoint(runDir, lastBase);
+      await removeCheckpoint(storage, runDir, lastBase);
     lastBase = base;
     await hooks.onCheckpoint?.({
       epoch,
       step,
       complete,
-      path: checkpointFiles(join(runDir, base)).weights,
+      path: checkpointFiles(runPath(runDir, base)).weights,
     });
   };
   const lastCheckpoint = () =>
-    lastBase ? checkpointFiles(join(runDir, lastBase)).weights : undefined;
+    lastBase ? checkpointFiles(runPath(runDir, lastBase)).weights : undefined;
   const interrupted = async (
     epoch: number,
     step: number,
@@ -448,10 +476,11 @@ async function runLoop(
   } finally {
     optimizer.dispose();
   }
-  return finish(runDir, config, lossFn, inputs, state.history, lastCheckpoint());
+  return finish(storage, runDir, config, lossFn, inputs, state.history, lastCheckpoint());
 }
 
 async function finish(
+  storage: RunStorage,
   runDir: string,
   config: RunConfig,
   lossFn: LossFunction,
@@ -463,8 +492,8 @@ async function finish(
   const bestEpoch = hasVal ? selectBestEpoch(history) : history.at(-1)?.epoch;
   let test: EvaluationResult | undefined;
   if (bestEpoch !== undefined) {
-    const weights = checkpointFiles(join(runDir, checkpointBase(bestEpoch))).weights;
-    inputs.model.loadStateDict(await readSafetensors(weights), { strict: true });
+    const weights = checkpointFiles(runPath(runDir, checkpointBase(bestEpoch))).weights;
+    inputs.model.loadStateDict(await readSafetensorsFrom(storage, weights), { strict: true });
     if (inputs.testData) {
       test = await evaluate(inputs.model, inputs.testData, {
         loss: lossFn,
@@ -473,7 +502,7 @@ async function finish(
       await inputs.hooks?.onTestEnd?.({ epoch: bestEpoch, result: test });
     }
   }
-  await writeJsonAtomic(join(runDir, "result.json"), {
+  const resultJson = {
     status: "completed",
     bestEpoch: bestEpoch ?? null,
     bestCheckpoint: bestEpoch === undefined ? null : `${checkpointBase(bestEpoch)}.safetensors`,
@@ -489,7 +518,8 @@ async function finish(
         }
       : null,
     history,
-  });
+  };
+  await storage.write(runPath(runDir, "result.json"), formatJson(resultJson));
   return {
     status: "completed",
     history,
@@ -533,6 +563,21 @@ function validateConfig(config: RunConfig): void {
   if (typeof config.seed !== "number" && typeof config.seed !== "string") {
     throw new InvalidConfigError("seed", config.seed, "Expected a number or a string.");
   }
+}
+
+/** The architecture to record: given, else named in the extra metadata, else the model's own `arch`. */
+function architectureOf(options: {
+  architecture?: string;
+  checkpointMetadata?: Record<string, unknown>;
+  model: TrainableModel;
+}): string {
+  const extra = options.checkpointMetadata?.architecture;
+  return (
+    options.architecture ??
+    (typeof extra === "string" ? extra : undefined) ??
+    options.model.arch ??
+    "unknown"
+  );
 }
 
 function zeroProgress(): EpochProgress {

@@ -12,6 +12,8 @@ import type * as tf from "@tensorflow/tfjs-core";
  * ```
  */
 export interface TrainableModel {
+  /** Architecture name recorded in checkpoints, e.g. `"resnext50_32x4d"` (`@celeba/resnext` models set it). */
+  readonly arch?: string;
   /** Forward pass: x is NHWC float32, returns [N, numClasses]. training=true uses batch statistics and updates BN running stats. */
   apply(x: tf.Tensor4D, options: { training: boolean }): tf.Tensor2D;
   /** Variables the optimizer should update (not frozen), keyed by state_dict name, e.g. "layer4.0.conv1.weight". */

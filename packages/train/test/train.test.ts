@@ -89,7 +89,7 @@ describe("train() end to end on a tiny synthetic dataset", () => {
     const meta = await readSafetensorsMetadata(join(runDir, "checkpoints/epoch-03.safetensors"));
     expect(meta.architecture).toBe("tiny-test");
     expect(JSON.parse(meta.attribute_names!)).toEqual(names);
-    expect(JSON.parse(meta.input_size!)).toEqual([6, 6, 3]);
+    expect(JSON.parse(meta.input_size!)).toEqual({ width: 6, height: 6 });
     expect(meta.epoch).toBe("3");
     expect(JSON.parse(meta.note!)).toEqual({ a: 1 });
     expect(JSON.parse(meta.metrics!).val_accuracy).toBeCloseTo(h[2]!.valAccuracy, 12);

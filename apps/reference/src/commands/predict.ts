@@ -14,6 +14,12 @@ import {
   readStateDict,
   StateDictMismatchError,
 } from "@celeba/resnext";
+import {
+  type CheckpointMetadata,
+  CheckpointMetadataError,
+  decodeCheckpointMetadata,
+  type Normalization,
+} from "@celeba/train";
 import * as tf from "@tensorflow/tfjs-core";
 import { BACKEND_CHOICES, selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
@@ -26,6 +32,7 @@ interface ModelDescription {
   arch: ArchName;
   attributeNames: string[];
   inputSize: { width: number; height: number } | null;
+  normalization: Normalization | null;
 }
 
 async function describeWeights(
@@ -33,36 +40,33 @@ async function describeWeights(
   archFlag: string | undefined,
   numClasses: number,
 ): Promise<ModelDescription> {
-  let meta: Record<string, string> = {};
+  let raw: Record<string, string> = {};
   try {
-    meta = (await readSafetensorsMetadata(path)) ?? {};
+    raw = (await readSafetensorsMetadata(path)) ?? {};
   } catch {
     // Not a safetensors file (a torchvision .pth): no metadata.
   }
-  const parse = <T>(key: string): T | undefined => {
-    if (meta[key] === undefined) return undefined;
-    try {
-      return JSON.parse(meta[key]!) as T;
-    } catch {
-      throw new CliError(
-        `${path}: metadata "${key}" is not valid JSON (${meta[key]}). Re-save the checkpoint.`,
-      );
-    }
-  };
+  let meta: CheckpointMetadata;
+  try {
+    meta = decodeCheckpointMetadata(raw, path);
+  } catch (error) {
+    if (error instanceof CheckpointMetadataError) throw new CliError(error.message);
+    throw error;
+  }
   const archRaw =
-    archFlag ??
-    (meta.architecture && meta.architecture !== "unknown" ? meta.architecture : "resnext50_32x4d");
+    archFlag ?? (meta.architecture !== "unknown" ? meta.architecture : "resnext50_32x4d");
   const arch = oneOf("arch", archRaw, ARCH_NAMES);
   const attributeNames =
-    parse<string[]>("attribute_names") ??
+    meta.attributeNames ??
     (numClasses === CELEBA_ATTRIBUTE_NAMES.length
       ? [...CELEBA_ATTRIBUTE_NAMES]
       : Array.from({ length: numClasses }, (_, i) => `output_${i}`));
-  return {
-    arch,
-    attributeNames,
-    inputSize: parse<{ width: number; height: number }>("input_size") ?? null,
-  };
+  if (attributeNames.length !== numClasses) {
+    throw new CliError(
+      `${path}: metadata "attribute_names" lists ${attributeNames.length} names but the model has ${numClasses} outputs. Re-save the checkpoint.`,
+    );
+  }
+  return { arch, attributeNames, inputSize: meta.inputSize, normalization: meta.normalization };
 }
 
 /**
@@ -113,6 +117,7 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
     for await (const batch of createImageBatches(paths, {
       batchSize: ctx.int("batch-size", 16),
       transform,
+      ...(desc.normalization ? { normalize: desc.normalization } : {}),
     })) {
       const scores = tf.tidy(() =>
         model.apply(tf.tensor4d(batch.images, batch.shape), { training: false }),

@@ -133,7 +133,7 @@ export async function trainCommand(
               optimizer: { name: config.optimizer, lr: config.lr },
               attributeNames: names,
               seed: config.seed,
-              checkpointMetadata: { architecture: config.arch, input_size: config.imageSize },
+              architecture: config.arch,
             });
     } catch (error) {
       throw explainWasmOutOfMemory(error, backend.name, config, runDir);

@@ -1,0 +1,10 @@
+import type { Options } from "tsup";
+
+/** esbuild plugin: a relative import of `./x` resolves to `./x.browser.ts` when that file exists. */
+export declare function browserSwap(): {
+  name: string;
+  setup(build: unknown): void;
+};
+
+/** tsup configs: the Node build (ESM + CJS + .d.ts) and `dist/index.browser.js`. */
+export declare function libraryWithBrowserBuild(): Options[];

@@ -1,0 +1,49 @@
+// esbuild plugin for the packages' browser builds: a relative import of `./x` resolves to
+// `./x.browser.ts` when that file sits beside `./x.ts`. Node-only modules (file paths, fs)
+// keep their API and get a browser stand-in that explains what to pass instead.
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+/** @returns {import("esbuild").Plugin} */
+export function browserSwap() {
+  return {
+    name: "browser-swap",
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const candidate = resolve(dirname(args.importer), `${args.path}.browser.ts`);
+        return existsSync(candidate) ? { path: candidate } : undefined;
+      });
+    },
+  };
+}
+
+/**
+ * tsup configs for a library with a browser build: the usual ESM + CJS + `.d.ts` for Node, and
+ * `dist/index.browser.js` (ESM, platform browser, Node-only modules swapped) for the exports
+ * map's `browser` condition.
+ *
+ * @returns {import("tsup").Options[]}
+ */
+export function libraryWithBrowserBuild() {
+  return [
+    {
+      entry: ["src/index.ts"],
+      format: ["esm", "cjs"],
+      dts: true,
+      sourcemap: true,
+      clean: true,
+      target: "node20",
+      // The private @celeba/internal is compiled into this package's own files, never installed.
+      noExternal: ["@celeba/internal"],
+    },
+    {
+      entry: { "index.browser": "src/index.ts" },
+      format: ["esm"],
+      platform: "browser",
+      sourcemap: true,
+      target: "es2022",
+      noExternal: ["@celeba/internal"],
+      esbuildPlugins: [browserSwap()],
+    },
+  ];
+}
