@@ -1,0 +1,38 @@
+/**
+ * The libraries' messages name their own options (`onBadImage: "skip"`, `{ strict: false }`),
+ * which a CLI user cannot pass. Each rule rewrites one such phrase into what the CLI offers
+ * instead, so library callers and CLI users each read advice they can follow.
+ */
+const RULES: ReadonlyArray<readonly [RegExp, string]> = [
+  [
+    /pass onMissingImage: "skip" to drop them from the dataset/g,
+    "pass --skip-bad-images to leave them out",
+  ],
+  [
+    /pass onBadImage: "skip" to skip such images with a warning/g,
+    "pass --skip-bad-images to skip such images with a warning",
+  ],
+  [/onBadImage: "skip"/g, "--skip-bad-images"],
+  [
+    /; pass \{ strict: false \} to ignore missing and unexpected keys \(shape mismatches are always errors\)/g,
+    " (pick it with --arch)",
+  ],
+  [/ or pass raw: true\./g, " or pass --raw."],
+  [/extract it and point `images` at the folder/g, "extract it to img_align_celeba/ under --data"],
+  [
+    /Pass `attributes`, `partition` or `images` to point at files elsewhere\./g,
+    "Arrange the files so under --data.",
+  ],
+  [/, then resume\(\)\./g, ", then start again with --force."],
+  [
+    /Call resume\(runDir, \.\.\.\) to continue it, or pick an empty runDir\./g,
+    'Continue it with "reference train --resume", or pick another --out.',
+  ],
+];
+
+/** Rewrites a library error message for a CLI user (see {@link RULES}). */
+export function cliMessage(message: string): string {
+  let out = message;
+  for (const [pattern, replacement] of RULES) out = out.replace(pattern, replacement);
+  return out;
+}
