@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 
 import { join } from "node:path";
 import { CliError } from "./errors";
 import { checkOutputFolderPath, containsOrEquals, describeFsError } from "./output-path";
-import { acquireRunLock, RUN_LOCK_FILE, type RunLock } from "./run-lock";
+import { acquireRunLock, assertNotLocked, RUN_LOCK_FILE, type RunLock } from "./run-lock";
 import { describeFolderKind, type FolderKind, readRunMarker } from "./run-marker";
 import { removeStrayTempFiles } from "./stray-temp-files";
 
@@ -55,7 +55,9 @@ export function checkOutputFolder(request: OutputFolderRequest): void {
     }
   }
   checkOutputFolderPath(dir, "--out");
-  if (!existsSync(dir) || contentEntries(dir).length === 0) return;
+  if (!existsSync(dir)) return;
+  assertNotLocked(dir);
+  if (contentEntries(dir).length === 0) return;
   const marker = readRunMarker(dir);
   if (marker === undefined) {
     throw new CliError(

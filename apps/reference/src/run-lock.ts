@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
+  existsSync,
   linkSync,
   openSync,
   readFileSync,
@@ -59,6 +60,10 @@ export function isStale(holder: RunLockHolder): boolean {
   }
 }
 
+function isThisProcess(holder: RunLockHolder): boolean {
+  return holder.pid === process.pid && holder.host === hostname();
+}
+
 function describeHolder(holder: RunLockHolder | undefined): string {
   return holder
     ? `process ${holder.pid} on ${holder.host} ("reference ${holder.command}", since ${holder.since})`
@@ -88,10 +93,7 @@ export function acquireRunLock(dir: string, command: string): RunLock {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = readHolder(path);
       if (holder === undefined || !isStale(holder)) {
-        throw new CliError(
-          `${dir} is in use by ${describeHolder(holder)}: wait for it to finish. ` +
-            `If that process is gone (for example on another machine), delete ${path}.`,
-        );
+        throw inUse(dir, path, holder);
       }
       takeOverStaleLock(path, holder);
       continue;
@@ -112,6 +114,25 @@ export function acquireRunLock(dir: string, command: string): RunLock {
     };
   }
   throw new CliError(`${dir}: could not take its lock ${path}; another process keeps taking it.`);
+}
+
+/**
+ * Refuses at once, without writing, when a live process holds the folder's lock, so a second
+ * writer learns it before any work rather than after loading its data.
+ */
+export function assertNotLocked(dir: string): void {
+  const path = join(dir, RUN_LOCK_FILE);
+  if (!existsSync(path)) return;
+  const holder = readHolder(path);
+  if (holder !== undefined && (isStale(holder) || isThisProcess(holder))) return;
+  throw inUse(dir, path, holder);
+}
+
+function inUse(dir: string, path: string, holder: RunLockHolder | undefined): CliError {
+  return new CliError(
+    `${dir} is in use by ${describeHolder(holder)}: wait for it to finish. ` +
+      `If that process is gone (for example on another machine), delete ${path}.`,
+  );
 }
 
 /**
