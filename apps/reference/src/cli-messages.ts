@@ -1,3 +1,5 @@
+import { CliError } from "./errors";
+
 /**
  * The libraries' messages name their own options (`onBadImage: "skip"`, `{ strict: false }`),
  * which a CLI user cannot pass. Each rule rewrites one such phrase into what the CLI offers
@@ -35,4 +37,19 @@ export function cliMessage(message: string): string {
   let out = message;
   for (const [pattern, replacement] of RULES) out = out.replace(pattern, replacement);
   return out;
+}
+
+/**
+ * Whether an error's message already says what to do, so the CLI prints it without the
+ * "--verbose" hint: ours, and the libraries' named errors. Plain, type and range errors, and a
+ * wasm trap (`RuntimeError`: "memory access out of bounds"), are bugs or resource failures whose
+ * stack is worth asking for.
+ */
+export function isExplainedError(error: unknown): boolean {
+  return (
+    error instanceof CliError ||
+    (error instanceof Error &&
+      /Error$/.test(error.name) &&
+      !["Error", "TypeError", "RangeError", "RuntimeError"].includes(error.name))
+  );
 }

@@ -1,4 +1,4 @@
-import { cliMessage } from "./cli-messages";
+import { cliMessage, isExplainedError } from "./cli-messages";
 import { CommandContext } from "./command-context";
 import { demoCommand } from "./commands/demo";
 import { evaluateCommand } from "./commands/evaluate";
@@ -98,13 +98,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (values.verbose) console.error(error);
     const message = cliMessage(error instanceof Error ? error.message : String(error));
-    // Library errors already name the file/key and the fix; anything else (a wasm trap
-    // included) is a bug worth a stack.
-    const known =
-      error instanceof CliError ||
-      (error instanceof Error &&
-        /Error$/.test(error.name) &&
-        !["Error", "TypeError", "RangeError", "RuntimeError"].includes(error.name));
+    const known = isExplainedError(error);
     console.error(
       `reference ${name}: ${message}${known || values.verbose ? "" : " (run with --verbose for the stack trace)"}`,
     );
