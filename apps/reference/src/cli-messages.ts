@@ -23,7 +23,7 @@ const RULES: ReadonlyArray<readonly [RegExp, string]> = [
   [/extract it and point `images` at the folder/g, "extract it to img_align_celeba/ under --data"],
   [
     /Pass `attributes`, `partition` or `images` to point at files elsewhere\./g,
-    "Arrange the files so under --data.",
+    "Arrange them so under --data.",
   ],
   [/, then resume\(\)\./g, ", then start again with --force."],
   [
@@ -34,7 +34,8 @@ const RULES: ReadonlyArray<readonly [RegExp, string]> = [
 
 /** Rewrites a library error message for a CLI user (see {@link RULES}). */
 export function cliMessage(message: string): string {
-  let out = message;
+  // One line on the terminal, even when a message quotes a multi-line one (sharp's, say).
+  let out = message.replace(/\s*\n\s*/g, " ");
   for (const [pattern, replacement] of RULES) out = out.replace(pattern, replacement);
   return out;
 }

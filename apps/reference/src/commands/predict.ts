@@ -93,6 +93,7 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
   if (!existsSync(imagesDir))
     throw new CliError(`--images ${imagesDir} does not exist: give a folder of .jpg/.png images.`);
   // All of --out's problems surface now, not after the inference.
+  checkOutputFilePath(out, "--out", ctx.bool("force"));
   if (
     containsOrEquals(out, weights) ||
     (containsOrEquals(imagesDir, out) && IMAGE_FILE.test(out))
@@ -101,7 +102,6 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
       `--out ${out} would overwrite an input (--weights or an image): pick another --out.`,
     );
   }
-  checkOutputFilePath(out, "--out", ctx.bool("force"));
   const batchSize = ctx.int("batch-size", 16);
   const skipBadImages = ctx.bool("skip-bad-images");
   const backend = await selectBackend(
