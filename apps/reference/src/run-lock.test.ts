@@ -78,3 +78,32 @@ describe("run folder lock", () => {
     );
   });
 });
+
+describe("a killed holder not yet reaped by its parent", () => {
+  it("counts as gone: its lock is taken over", async () => {
+    const dir = folder();
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
+    await new Promise((r) => child.once("spawn", r));
+    writeFileSync(
+      join(dir, RUN_LOCK_FILE),
+      JSON.stringify({ pid: child.pid, host: hostname(), command: "train", since: "t0" }),
+    );
+    expect(() => assertNotLocked(dir)).toThrow(/in use by process/);
+    // Kill it and look before Node reaps it (the exit event comes later): a zombie.
+    process.kill(child.pid!, "SIGKILL");
+    let zombie = false;
+    for (let i = 0; i < 200 && !zombie; i++) {
+      try {
+        zombie = readFileSync(`/proc/${child.pid}/stat`, "utf8").includes(") Z ");
+      } catch {
+        break;
+      }
+      if (!zombie) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(() => assertNotLocked(dir)).not.toThrow();
+    await new Promise((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r(null) : child.once("exit", r),
+    );
+  });
+});

@@ -54,9 +54,22 @@ export function isStale(holder: RunLockHolder): boolean {
   if (holder.pid === process.pid) return false;
   try {
     process.kill(holder.pid, 0);
-    return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+  return isZombie(holder.pid);
+}
+
+/**
+ * A killed process stays in the table until its parent reaps it, and signal 0 still reaches it;
+ * on Linux its state in /proc says it is a zombie, which holds nothing any more.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return false;
   }
 }
 
