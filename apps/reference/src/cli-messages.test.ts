@@ -2,7 +2,7 @@ import { BadImageError, MissingImagesError } from "@celeba/data";
 import { StateDictMismatchError } from "@celeba/resnext";
 import { CheckpointError } from "@celeba/train";
 import { describe, expect, it } from "vitest";
-import { cliMessage, isExplainedError } from "./cli-messages";
+import { cliMessage, describeSystemError, isExplainedError } from "./cli-messages";
 import { CliError } from "./errors";
 
 const LIBRARY_ONLY =
@@ -66,5 +66,22 @@ describe("isExplainedError", () => {
     }
     expect((trap as Error).name).toBe("RuntimeError");
     expect(isExplainedError(trap)).toBe(false);
+  });
+});
+
+describe("describeSystemError", () => {
+  it("turns a raw system error on a path into a sentence, and leaves others alone", async () => {
+    const { mkdir } = await import("node:fs/promises");
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "celeba-sys-")), "a-file");
+    writeFileSync(file, "x");
+    const error = await mkdir(join(file, "run")).catch((e) => e);
+    expect(error.code).toBe("ENOTDIR");
+    expect(describeSystemError(error)).toBe(
+      `${join(file, "run")}: a part of the path is a file, not a folder (mkdir failed with ENOTDIR). Fix that, or pick another path.`,
+    );
+    expect(describeSystemError(new Error("plain"))).toBeUndefined();
   });
 });

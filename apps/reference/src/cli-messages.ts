@@ -54,3 +54,34 @@ export function isExplainedError(error: unknown): boolean {
       !["Error", "TypeError", "RangeError", "RuntimeError"].includes(error.name))
   );
 }
+
+const SYSTEM_REASONS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "the file system is read-only",
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is exhausted",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EISDIR: "it is a folder",
+  ENOENT: "it does not exist",
+  EEXIST: "it already exists",
+  ENAMETOOLONG: "the path is too long",
+  EMFILE: "too many files are open",
+};
+
+/** A system error code (`EACCES`, …) in words, or undefined for codes without a plain reading. */
+export function systemErrorReason(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : SYSTEM_REASONS[code];
+}
+
+/**
+ * A system error on a path (`EACCES: permission denied, open '…'`) as a sentence naming the path
+ * and the reason, or undefined for any other error.
+ */
+export function describeSystemError(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException;
+  if (!(error instanceof Error) || typeof e.path !== "string") return undefined;
+  const reason = systemErrorReason(e.code);
+  if (reason === undefined) return undefined;
+  return `${e.path}: ${reason} (${e.syscall ?? "a file operation"} failed with ${e.code}). Fix that, or pick another path.`;
+}

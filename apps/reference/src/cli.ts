@@ -1,4 +1,4 @@
-import { cliMessage, isExplainedError } from "./cli-messages";
+import { cliMessage, describeSystemError, isExplainedError } from "./cli-messages";
 import { CommandContext } from "./command-context";
 import { demoCommand } from "./commands/demo";
 import { evaluateCommand } from "./commands/evaluate";
@@ -97,8 +97,9 @@ async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (values.verbose) console.error(error);
-    const message = cliMessage(error instanceof Error ? error.message : String(error));
-    const known = isExplainedError(error);
+    const system = describeSystemError(error);
+    const message = system ?? cliMessage(error instanceof Error ? error.message : String(error));
+    const known = system !== undefined || isExplainedError(error);
     console.error(
       `reference ${name}: ${message}${known || values.verbose ? "" : " (run with --verbose for the stack trace)"}`,
     );

@@ -1,28 +1,16 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { systemErrorReason } from "./cli-messages";
 import { CliError } from "./errors";
-
-const REASONS: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EROFS: "the file system is read-only",
-  ENOSPC: "the disk is full",
-  EDQUOT: "the disk quota is exhausted",
-  ENOTDIR: "a part of the path is a file, not a folder",
-  EISDIR: "it is a folder",
-  ENOENT: "it does not exist",
-  EEXIST: "it already exists",
-  ENAMETOOLONG: "the path is too long",
-};
 
 /**
  * Turns a file-system error on a path the user gave into one sentence naming the flag, the path
  * and the reason, so the CLI never shows a bare `EACCES: permission denied, open ...`.
  */
 export function describeFsError(error: unknown, flag: string, path: string): CliError {
-  const code = (error as NodeJS.ErrnoException)?.code;
   const reason =
-    (code && REASONS[code]) ?? (error instanceof Error ? error.message : String(error));
+    systemErrorReason((error as NodeJS.ErrnoException)?.code) ??
+    (error instanceof Error ? error.message : String(error));
   return new CliError(`${flag} ${path}: cannot write there (${reason}). Pick another ${flag}.`, {
     cause: error,
   });
