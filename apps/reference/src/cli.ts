@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { cliMessage, describeSystemError, isExplainedError } from "./cli-messages";
 import { CommandContext } from "./command-context";
 import { demoCommand } from "./commands/demo";
 import { evaluateCommand } from "./commands/evaluate";
@@ -6,6 +6,7 @@ import { predictCommand } from "./commands/predict";
 import { synthCommand } from "./commands/synth";
 import { trainCommand } from "./commands/train";
 import { CliError } from "./errors";
+import { parseCliArgs } from "./parse-cli-args";
 
 const HELP = `reference: reproduce the CelebA ResNeXt50 attribute classifier on TensorFlow.js
 
@@ -19,9 +20,14 @@ Commands:
             [--batch-size 32] [--lr 0.002] [--loss mse|l1|bce] [--optimizer adamax|adam|sgd]
             [--freeze 6] [--split random|official] [--seed 0] [--image-size 178x218]
             [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--limit N] [--force] [--quiet]
+            [--skip-bad-images]
   train     --resume RUN
-  evaluate  --run RUN [--data DIR]
+  evaluate  --run RUN [--data DIR] [--skip-bad-images]
   predict   --weights FILE --images DIR --out CSV [--raw] [--arch A] [--batch-size 16]
+            [--force] [--skip-bad-images]
+
+--force replaces only a folder this CLI made (and predict's existing --out file); it never
+deletes a folder it did not make, nor one holding --data or --weights.
 
 Global: --verbose (stack traces), --help`;
 
@@ -49,6 +55,7 @@ const OPTIONS = {
   zip: { type: "boolean" },
   force: { type: "boolean" },
   quiet: { type: "boolean" },
+  "skip-bad-images": { type: "boolean" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -62,13 +69,11 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<unknown>> = {
 };
 
 async function main(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  let parsed: ReturnType<typeof parseCliArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseCliArgs(argv, OPTIONS);
   } catch (error) {
-    console.error(
-      `reference: ${(error as Error).message}. Run "reference --help" for the options.`,
-    );
+    console.error(`reference: ${(error as Error).message}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -92,15 +97,9 @@ async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (values.verbose) console.error(error);
-    const message = error instanceof Error ? error.message : String(error);
-    // Library errors already name the file/key and the fix; anything else is a bug worth a stack.
-    const known =
-      error instanceof CliError ||
-      (error instanceof Error &&
-        /Error$/.test(error.name) &&
-        error.name !== "Error" &&
-        error.name !== "TypeError" &&
-        error.name !== "RangeError");
+    const system = describeSystemError(error);
+    const message = system ?? cliMessage(error instanceof Error ? error.message : String(error));
+    const known = system !== undefined || isExplainedError(error);
     console.error(
       `reference ${name}: ${message}${known || values.verbose ? "" : " (run with --verbose for the stack trace)"}`,
     );

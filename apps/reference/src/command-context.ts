@@ -30,8 +30,9 @@ export class CommandContext {
   int(name: string, fallback: number, { allowZero = false } = {}): number {
     const raw = this.string(name);
     if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
+    // Decimal digits only: Number() would also take "0x10", "1e3" or " 16 ".
+    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < (allowZero ? 0 : 1)) {
       throw new CliError(
         `--${name} "${raw}" is not valid: give a ${allowZero ? "non-negative" : "positive"} integer.`,
       );

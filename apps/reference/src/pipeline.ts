@@ -9,8 +9,14 @@ import {
   officialSplit,
   seedSplit,
 } from "@celeba/data";
-import { createModel, type ResNetModel, readStateDict } from "@celeba/resnext";
+import {
+  createModel,
+  type ResNetModel,
+  readStateDict,
+  StateDictMismatchError,
+} from "@celeba/resnext";
 import type { Batch, DataSource } from "@celeba/train";
+import { cliMessage } from "./cli-messages";
 import { CliError } from "./errors";
 import type { RunConfig } from "./run-config";
 
@@ -38,7 +44,13 @@ export function isRealCelebA(dataset: Pick<CelebADataset, "size" | "attributeNam
 
 /** Loads CelebA from the config's root and splits it as the config says (random = the seed's 80/10/10). */
 export async function loadRunData(config: RunConfig): Promise<RunData> {
-  const dataset = await loadCelebA({ root: config.data });
+  const dataset = await loadCelebA({
+    root: config.data,
+    // The random split never reads the official partition, so it need not exist.
+    ...(config.split === "random" ? { partition: null } : {}),
+    onMissingImage: config.skipBadImages ? "skip" : "error",
+    onWarning: warnCli,
+  });
   const full =
     config.split === "official" ? officialSplit(dataset) : seedSplit(dataset.items, config.seed);
   const cap = <T>(items: T[]) => (config.limit > 0 ? items.slice(0, config.limit) : items);
@@ -65,6 +77,15 @@ export function evalTransform(size: { width: number; height: number } | null) {
     img.width === size.width && img.height === size.height ? img : resize(img, size);
 }
 
+function warnCli(message: string): void {
+  console.warn(cliMessage(message));
+}
+
+/** How the run's batches treat an unreadable image: stop, or skip it with a warning. */
+function badImagePolicy(config: RunConfig) {
+  return { onBadImage: config.skipBadImages ? "skip" : "error", onWarning: warnCli } as const;
+}
+
 /** The seed's training data: flip, resize to 220x270, random crop to 178x218 (scaled with `--image-size`). */
 export function trainSource(config: RunConfig, data: RunData): DataSource {
   const transform = seedTrainTransform({ resize: config.resize, crop: config.imageSize });
@@ -77,6 +98,7 @@ export function trainSource(config: RunConfig, data: RunData): DataSource {
       epoch,
       startBatch,
       transform,
+      ...badImagePolicy(config),
     });
 }
 
@@ -95,6 +117,7 @@ export function evalSource(
       batchSize: config.batchSize,
       shuffle: false,
       transform: evalTransform(config.imageSize),
+      ...badImagePolicy(config),
     });
 }
 
@@ -108,7 +131,16 @@ export async function buildModel(
   try {
     if (config.weights) {
       const sd = await readStateDict(config.weights);
-      const result = model.loadStateDict(sd, { strict: true, reinitializeHead: true });
+      let result: ReturnType<ResNetModel["loadStateDict"]>;
+      try {
+        result = model.loadStateDict(sd, { strict: true, reinitializeHead: true });
+      } catch (error) {
+        if (!(error instanceof StateDictMismatchError)) throw error;
+        throw new CliError(
+          `--weights ${config.weights} does not fit --arch ${config.arch}: ${cliMessage(error.message)}`,
+          { cause: error },
+        );
+      }
       for (const w of result.warnings) log(`weights: ${w}`);
       log(`weights: loaded ${sd.size} tensors from ${config.weights}`);
     }

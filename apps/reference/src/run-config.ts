@@ -1,4 +1,4 @@
-import { ARCH_NAMES, type ArchName } from "@celeba/resnext";
+import { ARCH_NAMES, type ArchName, RESNET_CHILDREN } from "@celeba/resnext";
 import { LOSS_NAMES, type LossName, OPTIMIZER_NAMES, type OptimizerName } from "@celeba/train";
 import { BACKEND_CHOICES, type BackendChoice } from "./backend";
 import type { CommandContext } from "./command-context";
@@ -27,6 +27,8 @@ export interface RunConfig {
   resize: { width: number; height: number };
   /** Cap on images per split, for quick runs (0 = all). */
   limit: number;
+  /** Leave out missing and undecodable images with a warning (`--skip-bad-images`) instead of stopping. */
+  skipBadImages?: boolean;
 }
 
 /** The seed's training defaults. */
@@ -80,6 +82,18 @@ export function resizeForCrop(size: { width: number; height: number }): {
   };
 }
 
+/** `--freeze N`: how many of torchvision's top-level children to freeze, checked before any work. */
+function freezeCount(ctx: CommandContext): number {
+  const n = ctx.int("freeze", SEED_DEFAULTS.freeze, { allowZero: true });
+  if (n > RESNET_CHILDREN.length) {
+    throw new CliError(
+      `--freeze ${n} is not valid: a ResNet has ${RESNET_CHILDREN.length} top-level children ` +
+        `(${RESNET_CHILDREN.join(", ")}); give 0 to ${RESNET_CHILDREN.length} (the seed freezes 6).`,
+    );
+  }
+  return n;
+}
+
 /** Builds and validates a run config from a command's flags over the seed's defaults. */
 export function runConfigFromFlags(ctx: CommandContext, data: string): RunConfig {
   const size = ctx.string("image-size");
@@ -98,7 +112,7 @@ export function runConfigFromFlags(ctx: CommandContext, data: string): RunConfig
       ctx.string("optimizer") ?? SEED_DEFAULTS.optimizer,
       OPTIMIZER_NAMES,
     ),
-    freeze: ctx.int("freeze", SEED_DEFAULTS.freeze, { allowZero: true }),
+    freeze: freezeCount(ctx),
     split: oneOf("split", ctx.string("split") ?? SEED_DEFAULTS.split, [
       "random",
       "official",
@@ -108,5 +122,6 @@ export function runConfigFromFlags(ctx: CommandContext, data: string): RunConfig
     imageSize,
     resize: resizeForCrop(imageSize),
     limit: ctx.int("limit", 0, { allowZero: true }),
+    skipBadImages: ctx.bool("skip-bad-images"),
   };
 }

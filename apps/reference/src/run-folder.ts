@@ -1,20 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CliError } from "./errors";
 import type { RunConfig } from "./run-config";
-
-/** Refuses to write into a folder that already holds files, unless `force` empties it first. */
-export async function prepareRunFolder(
-  dir: string,
-  options: { force: boolean; flagHint: string },
-): Promise<void> {
-  if (!existsSync(dir) || readdirSync(dir).length === 0) return;
-  if (!options.force) {
-    throw new CliError(`${dir} already exists and is not empty. ${options.flagHint}`);
-  }
-  await rm(dir, { recursive: true, force: true });
-}
 
 /** Reads a run's `config.json`, with a message that says what to do when it is missing or broken. */
 export function readRunConfig(runDir: string): RunConfig {

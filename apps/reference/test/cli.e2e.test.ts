@@ -59,7 +59,7 @@ describe("reference CLI end to end", () => {
 
     const refused = run(trainArgs);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/already exists and is not empty.*--resume/);
+    expect(refused.stderr).toMatch(/already holds a training run.*--resume/);
     expect(refused.stderr).not.toMatch(/\n\s+at /);
 
     const resumed = run(["train", "--resume", runDir, "--quiet"]);

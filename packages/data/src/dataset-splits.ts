@@ -49,6 +49,7 @@ export function seedSplit<T>(items: readonly T[], seed: Seed): DatasetSplit<T> {
  *
  * @param dataset - A loaded dataset (or anything with `items` carrying `partition`).
  * @returns `{ train, val, test }` in annotation order.
+ * @throws {DataError} When the items carry no partition (loaded with `partition: null`).
  * @example
  * const { train, val, test } = officialSplit(dataset);
  * train.length; // 162770 on the full CelebA
@@ -59,6 +60,12 @@ export function officialSplit<T extends Pick<CelebAItem, "partition">>(dataset: 
 }): DatasetSplit<T> {
   const split: DatasetSplit<T> = { train: [], val: [], test: [] };
   for (const item of dataset.items) {
+    if (item.partition === null) {
+      throw new DataError(
+        "officialSplit needs each image's official partition, but the dataset was loaded without a " +
+          "partition file (partition: null). Load it with list_eval_partition.txt, or use seedSplit.",
+      );
+    }
     if (item.partition === 0) split.train.push(item);
     else if (item.partition === 1) split.val.push(item);
     else split.test.push(item);

@@ -20,8 +20,11 @@ export interface CelebAItem {
   id: string;
   /** One value per attribute, `1` or `-1`, in `attributeNames` order. */
   labels: Int8Array;
-  /** Official partition from `list_eval_partition`: 0 = train, 1 = validation, 2 = test. */
-  partition: Partition;
+  /**
+   * Official partition from `list_eval_partition`: 0 = train, 1 = validation, 2 = test;
+   * `null` when the dataset was loaded with `partition: null`.
+   */
+  partition: Partition | null;
 }
 
 /** Options of {@link loadCelebA}. */
@@ -36,8 +39,10 @@ export interface LoadCelebAConfig {
   /**
    * Partition file, relative to `root` or absolute.
    * Default: the first of `list_eval_partition.txt`, `list_eval_partition.csv` found in `root` or `root/Eval`.
+   * `null` reads no partition file (for a random split, which never uses it); every item's
+   * `partition` is then `null`.
    */
-  partition?: string;
+  partition?: string | null;
   /**
    * Image folder or zip, relative to `root` or absolute.
    * Default: the first of `img_align_celeba/`, `img_align_celeba.zip` found in `root` or `root/Img`.
@@ -120,13 +125,16 @@ export async function loadCelebA(config: LoadCelebAConfig): Promise<CelebADatase
     ["list_attr_celeba.txt", "list_attr_celeba.csv"],
     "Attribute file",
   );
-  const partPath = await locate(
-    root,
-    config.partition,
-    ["", "Eval"],
-    ["list_eval_partition.txt", "list_eval_partition.csv"],
-    "Partition file",
-  );
+  const partPath =
+    config.partition === null
+      ? null
+      : await locate(
+          root,
+          config.partition,
+          ["", "Eval"],
+          ["list_eval_partition.txt", "list_eval_partition.csv"],
+          "Partition file",
+        );
   const imagesPath = await locate(
     root,
     config.images,
@@ -140,13 +148,9 @@ export async function loadCelebA(config: LoadCelebAConfig): Promise<CelebADatase
   const table: AttributeTable = attrPath.toLowerCase().endsWith(".csv")
     ? await parseAttributesCsv(attrText, attrName)
     : parseAttributes(attrText, attrName);
-  const partName = basename(partPath);
-  const partText = await readFile(partPath, "utf8");
-  const partitions = partPath.toLowerCase().endsWith(".csv")
-    ? await parsePartitionCsv(partText, partName)
-    : parsePartition(partText, partName);
-
-  const unpartitioned = table.rows.filter((row) => !partitions.has(row.id));
+  const partitions = partPath === null ? null : await readPartition(partPath);
+  const partName = partPath === null ? "" : basename(partPath);
+  const unpartitioned = partitions ? table.rows.filter((row) => !partitions.has(row.id)) : [];
   if (unpartitioned.length > 0) {
     throw new DataError(
       `${unpartitioned.length} image(s) in ${attrName} have no line in ${partName} ` +
@@ -187,7 +191,7 @@ export async function loadCelebA(config: LoadCelebAConfig): Promise<CelebADatase
       items.push({
         id: row.id,
         labels: row.labels,
-        partition: partitions.get(row.id) as Partition,
+        partition: partitions ? (partitions.get(row.id) as Partition) : null,
       });
     }
     const readImageBytes = (id: string): Promise<Uint8Array> => store.readBytes(id);
@@ -238,6 +242,14 @@ async function locate(
     `${what} (${names.join(" or ")})`,
     LAYOUT,
   );
+}
+
+async function readPartition(path: string): Promise<Map<string, Partition>> {
+  const name = basename(path);
+  const text = await readFile(path, "utf8");
+  return path.toLowerCase().endsWith(".csv")
+    ? parsePartitionCsv(text, name)
+    : parsePartition(text, name);
 }
 
 async function isDirectory(path: string): Promise<boolean> {

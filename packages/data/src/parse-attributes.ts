@@ -88,6 +88,8 @@ export function parseAttributes(text: string, fileName: string): AttributeTable 
     const tokens = raw.trim().split(/\s+/);
     if (tokens.length === 1 && tokens[0] === "") continue;
     if (tokens.length !== n + 1) {
+      if (rows.length === 0 && nextDataWidth(lines, index + 1) === tokens.length)
+        throw headerMismatch(fileName, headerLine, n, lineNo, tokens.length - 1, FIX_HEADER_TEXT);
       throw new AnnotationError(
         fileName,
         lineNo,
@@ -153,7 +155,11 @@ export function parseAttributes(text: string, fileName: string): AttributeTable 
  * table.rows.length; // 202599
  */
 export async function parseAttributesCsv(text: string, fileName: string): Promise<AttributeTable> {
-  const csvRows = await readCsvRows(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const csvRows = await readCsvRows(
+    text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
+    fileName,
+    FIX_CSV,
+  );
   const header = csvRows[0];
   if (header === undefined) throw new AnnotationError(fileName, 1, "the file is empty", FIX_CSV);
   const attributeNames = header.fields.slice(1);
@@ -165,6 +171,8 @@ export async function parseAttributesCsv(text: string, fileName: string): Promis
   for (let r = 1; r < csvRows.length; r++) {
     const { line, fields } = csvRows[r] as { line: number; fields: string[] };
     if (fields.length !== n + 1) {
+      if (r === 1 && csvRows[2]?.fields.length === fields.length)
+        throw headerMismatch(fileName, header.line, n, line, fields.length - 1, FIX_HEADER_CSV);
       throw new AnnotationError(
         fileName,
         line,
@@ -200,6 +208,42 @@ export async function parseAttributesCsv(text: string, fileName: string): Promis
     rows.push({ id, labels: buffer.subarray(offset, offset + n) });
   }
   return { attributeNames, rows };
+}
+
+const FIX_HEADER_TEXT =
+  "The header line must name every attribute column of the data lines (CelebA's names 40); " +
+  "add the missing names or re-download the file";
+const FIX_HEADER_CSV =
+  "The header row must name every column of the data rows (image_id, then CelebA's 40 attributes); " +
+  "add the missing names or re-download the file";
+
+/** Token count of the first non-blank line from `from`, or undefined at the end. */
+function nextDataWidth(lines: readonly string[], from: number): number | undefined {
+  for (let i = from; i < lines.length; i++) {
+    const t = (lines[i] as string).trim();
+    if (t !== "") return t.split(/\s+/).length;
+  }
+  return undefined;
+}
+
+/**
+ * The first two data lines agree with each other but not with the header: the header is what is
+ * wrong, so the error names its line rather than the first data line.
+ */
+function headerMismatch(
+  fileName: string,
+  headerLine: number,
+  names: number,
+  dataLine: number,
+  values: number,
+  fix: string,
+): AnnotationError {
+  return new AnnotationError(
+    fileName,
+    headerLine,
+    `the header names ${names} attributes but the data lines (from line ${dataLine}) have ${values} values each`,
+    fix,
+  );
 }
 
 function checkNames(names: string[], fileName: string, line: number): void {

@@ -53,7 +53,11 @@ export async function parsePartitionCsv(
   text: string,
   fileName: string,
 ): Promise<Map<string, Partition>> {
-  const rows = await readCsvRows(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const rows = await readCsvRows(
+    text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
+    fileName,
+    FIX_CSV,
+  );
   const header = rows[0];
   if (header === undefined) throw new AnnotationError(fileName, 1, "the file is empty", FIX_CSV);
   if (header.fields.length !== 2 || /^[012]$/.test(header.fields[1] ?? "")) {

@@ -1,7 +1,7 @@
 import { looksLikeZip } from "@celeba/internal";
 import { stripModulePrefix } from "./pickle-torch";
 import { looksLikeLegacyTorch, readTorchLegacy, readTorchZip } from "./pickle-torch-formats";
-import { decodeSafetensors, looksLikeSafetensors } from "./safetensors";
+import { decodeSafetensors, looksLikeSafetensors, startsLikeSafetensors } from "./safetensors";
 import type { StateDict } from "./state-dict";
 import { loadWeightsSource } from "./state-dict-source";
 import { hexPrefix, UnsupportedFormatError } from "./weights-errors";
@@ -66,6 +66,8 @@ export async function readStateDict(pathOrBytes: string | Uint8Array): Promise<S
     case "safetensors":
       return stripModulePrefix(decodeSafetensors(bytes, source));
     default:
+      // A safetensors file cut short fails the sniffer's length check; its parser says what is wrong.
+      if (startsLikeSafetensors(bytes)) return stripModulePrefix(decodeSafetensors(bytes, source));
       throw new UnsupportedFormatError({
         source,
         firstBytes: hexPrefix(bytes),

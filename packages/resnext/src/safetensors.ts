@@ -59,6 +59,14 @@ export function looksLikeSafetensors(bytes: Uint8Array): boolean {
   return n >= 2n && n <= BigInt(bytes.length - 8) && bytes[8] === 0x7b;
 }
 
+/**
+ * Whether the bytes start as a safetensors file does (a header length, then `{`), whatever that
+ * length says: a truncated file passes, so its own parser can report the truncation.
+ */
+export function startsLikeSafetensors(bytes: Uint8Array): boolean {
+  return bytes.length >= 9 && bytes[8] === 0x7b && readU64(bytes) >= 2n;
+}
+
 function parseHeader(
   bytes: Uint8Array,
   source: string,
@@ -124,7 +132,26 @@ function parseHeader(
     entries.push({ name, dtype: dt, shape, begin, end });
   }
   // JSON objects lose the writer's order for integer-like keys; data order is the file order.
-  entries.sort((a, b) => a.begin - b.begin);
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  // As the format's reference reader does: in offset order the tensors must tile the data section
+  // exactly, so no two alias the same bytes and no byte is left unowned.
+  let expectedBegin = 0;
+  for (const e of entries) {
+    if (e.begin !== expectedBegin) {
+      const previous = entries[entries.indexOf(e) - 1];
+      throw corrupt(
+        e.begin < expectedBegin
+          ? `tensor "${e.name}" data_offsets [${e.begin}, ${e.end}] overlap those of "${previous?.name}" (which end at ${expectedBegin})`
+          : `bytes ${expectedBegin} to ${e.begin} of the data section belong to no tensor (a hole before "${e.name}")`,
+      );
+    }
+    expectedBegin = e.end;
+  }
+  if (expectedBegin !== dataLength) {
+    throw corrupt(
+      `the tensors end at byte ${expectedBegin} of the ${dataLength}-byte data section; the rest belongs to no tensor`,
+    );
+  }
   return { entries, metadata, dataStart };
 }
 

@@ -115,15 +115,29 @@ export async function readLatest(
   const path = runPath(runDir, "latest.json");
   const text = await storage.readText(path);
   if (text === undefined) return undefined;
+  let pointer: LatestPointer;
   try {
-    return JSON.parse(text) as LatestPointer;
+    pointer = JSON.parse(text) as LatestPointer;
   } catch (e) {
     throw new CheckpointError(
       path,
       `is not valid JSON (${(e as Error).message}). Point it at the last checkpoint by hand.`,
     );
   }
+  // Only names checkpointBase() makes are accepted, so the pointer cannot reach outside runDir.
+  const base = (pointer as { checkpoint?: unknown } | null)?.checkpoint;
+  if (typeof base !== "string" || !CHECKPOINT_BASE.test(base)) {
+    throw new CheckpointError(
+      path,
+      `"checkpoint" is ${JSON.stringify(base)}, not a checkpoint inside the run folder ` +
+        '("checkpoints/epoch-NN" or "checkpoints/epoch-NN-step-NNNNNN"). Point it at one of the run\'s checkpoints.',
+    );
+  }
+  return pointer;
 }
+
+/** The base paths {@link checkpointBase} makes, relative to the run folder. */
+const CHECKPOINT_BASE = /^checkpoints\/epoch-\d{2,}(-step-\d{6,})?$/;
 
 /** Loads a checkpoint's weights into the model and returns its loop state and optimizer state dict. */
 export async function readCheckpoint(

@@ -1,7 +1,9 @@
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { makeSyntheticCelebA } from "@celeba/data";
 import { CommandContext } from "../command-context";
-import { prepareRunFolder } from "../run-folder";
+import { openOutputFolder } from "../output-folder";
+import { writeRunMarker } from "../run-marker";
 import { predictCommand } from "./predict";
 import { trainCommand } from "./train";
 
@@ -31,13 +33,28 @@ export const DEMO_DEFAULTS = {
  */
 export async function demoCommand(ctx: CommandContext): Promise<void> {
   const out = resolve(ctx.string("out") ?? DEMO_DEFAULTS.out);
-  await prepareRunFolder(out, {
-    force: ctx.bool("force"),
-    flagHint:
-      "The demo writes a fresh run: pass --force to replace it, or --out to write elsewhere.",
-  });
   const seed = ctx.int("seed", DEMO_DEFAULTS.seed, { allowZero: true });
   const count = ctx.int("count", DEMO_DEFAULTS.count);
+  const folder = openOutputFolder({
+    dir: out,
+    command: "demo",
+    kind: "demo",
+    force: ctx.bool("force"),
+    protect: [],
+  });
+  try {
+    await runDemo(ctx, out, seed, count);
+  } catch (error) {
+    // Before its first checkpoint a demo holds nothing worth keeping.
+    if (!existsSync(join(out, "latest.json"))) folder.rollback();
+    throw error;
+  } finally {
+    folder.release();
+  }
+}
+
+async function runDemo(ctx: CommandContext, out: string, seed: number, count: number) {
+  await writeRunMarker(out, "demo");
   const dataDir = join(out, "data");
   const privateDir = join(out, "private");
   ctx.log(`demo: writing a synthetic CelebA of ${count} images to ${dataDir}`);
@@ -61,6 +78,7 @@ export async function demoCommand(ctx: CommandContext): Promise<void> {
     lr: ctx.string("lr") ?? String(DEMO_DEFAULTS.lr),
     backend: ctx.string("backend") ?? "auto",
     quiet: ctx.bool("quiet"),
+    "skip-bad-images": ctx.bool("skip-bad-images"),
   };
   const { result } = await trainCommand(new CommandContext("train", flags, ctx.log), {
     title: "Demo: resnext_tiny on synthetic CelebA",

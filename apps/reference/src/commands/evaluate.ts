@@ -6,7 +6,9 @@ import { selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { writeRunOutputs } from "../finish-run";
+import { openExistingRunFolder } from "../output-folder";
 import { buildModel, evalSource, isRealCelebA, loadRunData } from "../pipeline";
+import type { RunConfig } from "../run-config";
 import { listEpochCheckpoints, readRunConfig } from "../run-folder";
 
 /**
@@ -18,6 +20,17 @@ export async function evaluateCommand(ctx: CommandContext): Promise<void> {
   const config = readRunConfig(runDir);
   const dataFlag = ctx.string("data");
   if (dataFlag) config.data = resolve(dataFlag);
+  if (ctx.bool("skip-bad-images")) config.skipBadImages = true;
+  // evaluate rewrites the run's reports: no training or other evaluate may write it meanwhile.
+  const lock = openExistingRunFolder(runDir, "evaluate");
+  try {
+    await evaluateLocked(ctx, runDir, config);
+  } finally {
+    lock.release();
+  }
+}
+
+async function evaluateLocked(ctx: CommandContext, runDir: string, config: RunConfig) {
   const checkpoints = listEpochCheckpoints(runDir);
   if (checkpoints.length === 0)
     throw new CliError(`${runDir}/checkpoints holds no epoch-NN.safetensors: train first.`);

@@ -22,10 +22,14 @@ import {
 } from "@celeba/train";
 import * as tf from "@tensorflow/tfjs-core";
 import { BACKEND_CHOICES, selectBackend } from "../backend";
+import { cliMessage } from "../cli-messages";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
+import { checkOutputFilePath, containsOrEquals, describeFsError } from "../output-path";
 import { evalTransform } from "../pipeline";
 import { oneOf } from "../run-config";
+
+const IMAGE_FILE = /\.(jpe?g|png)$/i;
 
 /** What a weights file says about itself: our checkpoints carry all of it, torchvision's none. */
 interface ModelDescription {
@@ -53,9 +57,18 @@ async function describeWeights(
     if (error instanceof CheckpointMetadataError) throw new CliError(error.message);
     throw error;
   }
-  const archRaw =
-    archFlag ?? (meta.architecture !== "unknown" ? meta.architecture : "resnext50_32x4d");
-  const arch = oneOf("arch", archRaw, ARCH_NAMES);
+  const fromFile = meta.architecture !== "unknown" ? meta.architecture : undefined;
+  if (
+    archFlag === undefined &&
+    fromFile !== undefined &&
+    !(ARCH_NAMES as readonly string[]).includes(fromFile)
+  ) {
+    throw new CliError(
+      `${path}: metadata "architecture" is ${JSON.stringify(fromFile)}, not one of ${ARCH_NAMES.join(", ")}. ` +
+        "Pass --arch to say which architecture the weights are.",
+    );
+  }
+  const arch = oneOf("arch", archFlag ?? fromFile ?? "resnext50_32x4d", ARCH_NAMES);
   const attributeNames =
     meta.attributeNames ??
     (numClasses === CELEBA_ATTRIBUTE_NAMES.length
@@ -83,6 +96,18 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
   if (!existsSync(weights)) throw new CliError(`--weights ${weights} does not exist.`);
   if (!existsSync(imagesDir))
     throw new CliError(`--images ${imagesDir} does not exist: give a folder of .jpg/.png images.`);
+  // All of --out's problems surface now, not after the inference.
+  checkOutputFilePath(out, "--out", ctx.bool("force"));
+  if (
+    containsOrEquals(out, weights) ||
+    (containsOrEquals(imagesDir, out) && IMAGE_FILE.test(out))
+  ) {
+    throw new CliError(
+      `--out ${out} would overwrite an input (--weights or an image): pick another --out.`,
+    );
+  }
+  const batchSize = ctx.int("batch-size", 16);
+  const skipBadImages = ctx.bool("skip-bad-images");
   const backend = await selectBackend(
     oneOf("backend", ctx.string("backend") ?? "auto", BACKEND_CHOICES),
     {
@@ -114,10 +139,16 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
     const transform = evalTransform(desc.inputSize);
     const ids: string[] = [];
     const rows: Float32Array[] = [];
+    let skipped = 0;
     for await (const batch of createImageBatches(paths, {
-      batchSize: ctx.int("batch-size", 16),
+      batchSize,
       transform,
       ...(desc.normalization ? { normalize: desc.normalization } : {}),
+      onBadImage: skipBadImages ? "skip" : "error",
+      onWarning: (message) => {
+        if (message.includes("skipping image")) skipped++;
+        console.warn(cliMessage(message));
+      },
     })) {
       const scores = tf.tidy(() =>
         model.apply(tf.tensor4d(batch.images, batch.shape), { training: false }),
@@ -128,9 +159,17 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
       for (let i = 0; i < n; i++) rows.push(values.slice(i * fc.shape[0]!, (i + 1) * fc.shape[0]!));
       ids.push(...batch.ids);
     }
-    await writePredictions(out, ids, desc.attributeNames, rows, { raw: ctx.bool("raw") });
+    if (ids.length === 0)
+      throw new CliError(`no image in ${imagesDir} could be decoded, so nothing was written.`);
+    try {
+      await writePredictions(out, ids, desc.attributeNames, rows, { raw: ctx.bool("raw") });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code) throw describeFsError(error, "--out", out);
+      throw error;
+    }
     ctx.log(
-      `predict: wrote ${ids.length} rows (${desc.arch}, ${desc.attributeNames.length} attributes) to ${out}`,
+      `predict: wrote ${ids.length} rows (${desc.arch}, ${desc.attributeNames.length} attributes) to ${out}` +
+        (skipped > 0 ? `; skipped ${skipped} unreadable image(s)` : ""),
     );
   } finally {
     model.dispose();

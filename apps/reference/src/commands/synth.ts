@@ -2,7 +2,8 @@ import { resolve } from "node:path";
 import { makeSyntheticCelebA } from "@celeba/data";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
-import { prepareRunFolder } from "../run-folder";
+import { openOutputFolder } from "../output-folder";
+import { writeRunMarker } from "../run-marker";
 
 /** `reference synth --out DIR [--count N] [--seed S] [--zip]`: a synthetic CelebA in the real layout. */
 export async function synthCommand(ctx: CommandContext): Promise<void> {
@@ -14,15 +15,26 @@ export async function synthCommand(ctx: CommandContext): Promise<void> {
       `--count ${count} is too small: give at least 10 images so every split has some.`,
     );
   const dir = resolve(out);
-  await prepareRunFolder(dir, {
+  const folder = openOutputFolder({
+    dir,
+    command: "synth",
+    kind: "synth",
     force: ctx.bool("force"),
-    flagHint: "Pick another --out, or pass --force to replace it.",
+    protect: [],
   });
-  const synth = await makeSyntheticCelebA(dir, {
-    count,
-    seed,
-    format: ctx.bool("zip") ? "zip" : "folder",
-  });
+  let synth: Awaited<ReturnType<typeof makeSyntheticCelebA>>;
+  try {
+    await writeRunMarker(dir, "synth");
+    synth = await makeSyntheticCelebA(dir, {
+      count,
+      seed,
+      format: ctx.bool("zip") ? "zip" : "folder",
+    });
+  } catch (error) {
+    folder.rollback();
+    throw error;
+  }
+  folder.release();
   ctx.log(
     `synth: wrote ${synth.ids.length} images with ${synth.attributeNames.length} attributes to ${synth.root}`,
   );

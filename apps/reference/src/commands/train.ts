@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "@celeba/internal/node";
 import { resume, type TrainResult, train } from "@celeba/train";
@@ -7,9 +6,19 @@ import { selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { writeRunOutputs } from "../finish-run";
+import {
+  checkOutputFolder,
+  type OutputFolder,
+  type OutputFolderRequest,
+  openExistingRunFolder,
+  openOutputFolder,
+} from "../output-folder";
 import { buildModel, evalSource, isRealCelebA, loadRunData, trainSource } from "../pipeline";
 import { type RunConfig, runConfigFromFlags } from "../run-config";
-import { prepareRunFolder, readRunConfig } from "../run-folder";
+import { readRunConfig } from "../run-folder";
+import type { RunLock } from "../run-lock";
+import { writeRunMarker } from "../run-marker";
+import { exitCodeForSignal, handleStopSignals } from "../termination-signals";
 
 /**
  * The wasm backend's heap stops at 4 GiB, and the engine then fails with a bare "memory access
@@ -56,12 +65,18 @@ export async function trainCommand(
   const resumeDir = ctx.string("resume");
   let runDir: string;
   let config: RunConfig;
+  let outRequest: OutputFolderRequest | undefined;
+  let lock: RunLock | undefined;
   if (resumeDir !== undefined) {
     runDir = resolve(resumeDir);
     config = readRunConfig(runDir);
+    // The lock comes before reading latest.json: a run another process writes is not ours to judge.
+    lock = openExistingRunFolder(runDir, "train --resume");
     if (!existsSync(join(runDir, "latest.json"))) {
+      lock.release();
       throw new CliError(
-        `${runDir} has no complete checkpoint yet (no latest.json): start it again with --force.`,
+        `${runDir} has no complete checkpoint yet (no latest.json), so it cannot resume: ` +
+          "start it again with --force and the flags it was started with.",
       );
     }
   } else {
@@ -78,13 +93,41 @@ export async function trainCommand(
         `--weights ${config.weights} does not exist. Give torchvision's .pth or a .safetensors file.`,
       );
     }
-    if (!overrides.folderPrepared)
-      await prepareRunFolder(runDir, {
+    if (!overrides.folderPrepared) {
+      outRequest = {
+        dir: runDir,
+        command: "train",
+        kind: "run",
         force: ctx.bool("force"),
-        flagHint: "Pass --resume to continue it, --force to start it again, or pick another --out.",
-      });
+        protect: [
+          { flag: "--data", path: data },
+          ...(config.weights ? [{ flag: "--weights", path: config.weights }] : []),
+        ],
+        continueHint: `Continue it with "reference train --resume ${runDir}". `,
+      };
+      // Refuse before any work; the folder is only created once everything below has loaded.
+      checkOutputFolder(outRequest);
+    }
   }
+  try {
+    return await trainInFolder(ctx, overrides, { runDir, config, outRequest, lock, resumeDir });
+  } finally {
+    lock?.release();
+  }
+}
 
+async function trainInFolder(
+  ctx: CommandContext,
+  overrides: { title?: string },
+  run: {
+    runDir: string;
+    config: RunConfig;
+    outRequest: OutputFolderRequest | undefined;
+    lock: RunLock | undefined;
+    resumeDir: string | undefined;
+  },
+): Promise<TrainOutcome> {
+  const { runDir, config, outRequest, resumeDir } = run;
   const backend = await selectBackend(config.backend, { forTraining: true });
   ctx.log(`backend: ${backend.name}`);
   for (const s of backend.skipped) ctx.log(`  not ${s}`);
@@ -95,21 +138,61 @@ export async function trainCommand(
     `data: ${data.dataset.size} images, ${names.length} attributes; ` +
       `train ${data.split.train.length}, val ${data.split.val.length}, test ${data.split.test.length} (${config.split} split)`,
   );
-  if (resumeDir === undefined) {
-    await mkdir(runDir, { recursive: true });
-    await writeFileAtomic(join(runDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+  let model: Awaited<ReturnType<typeof buildModel>>;
+  try {
+    // Weights and --freeze are checked here, before the run folder gets its first file.
+    model = await buildModel(config, names.length, ctx.log);
+  } catch (error) {
+    await data.dataset.close();
+    throw error;
   }
+  let folder: OutputFolder | undefined;
+  try {
+    if (outRequest) {
+      folder = openOutputFolder(outRequest);
+      await writeRunMarker(runDir, "run");
+    }
+    if (resumeDir === undefined)
+      await writeFileAtomic(join(runDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+    return await runTraining(ctx, overrides, {
+      runDir,
+      config,
+      backend: backend.name,
+      data,
+      model,
+    });
+  } catch (error) {
+    // A run that never reached its first checkpoint cannot resume: leave no half-made folder.
+    if (folder && !existsSync(join(runDir, "latest.json"))) folder.rollback();
+    throw error;
+  } finally {
+    folder?.release();
+    model.dispose();
+    await data.dataset.close();
+  }
+}
 
-  const model = await buildModel(config, names.length, ctx.log);
+async function runTraining(
+  ctx: CommandContext,
+  overrides: { title?: string },
+  run: {
+    runDir: string;
+    config: RunConfig;
+    backend: string;
+    data: Awaited<ReturnType<typeof loadRunData>>;
+    model: Awaited<ReturnType<typeof buildModel>>;
+  },
+): Promise<TrainOutcome> {
+  const { runDir, config, data, model } = run;
+  const names = data.dataset.attributeNames;
+  const resuming = ctx.string("resume") !== undefined;
   const controller = new AbortController();
-  const onSigint = () => {
+  const signals = handleStopSignals((signal) => {
     ctx.log(
-      "interrupt: finishing the current step and writing a checkpoint (Ctrl-C again to kill)",
+      `${signal}: finishing the current step and writing a checkpoint (send it again to stop at once)`,
     );
     controller.abort();
-    process.once("SIGINT", () => process.exit(130));
-  };
-  process.once("SIGINT", onSigint);
+  });
   try {
     const inputs = {
       model,
@@ -122,25 +205,24 @@ export async function trainCommand(
     };
     let result: TrainResult;
     try {
-      result =
-        resumeDir !== undefined
-          ? await resume(runDir, inputs)
-          : await train({
-              ...inputs,
-              runDir,
-              epochs: config.epochs,
-              loss: config.loss,
-              optimizer: { name: config.optimizer, lr: config.lr },
-              attributeNames: names,
-              seed: config.seed,
-              architecture: config.arch,
-            });
+      result = resuming
+        ? await resume(runDir, inputs)
+        : await train({
+            ...inputs,
+            runDir,
+            epochs: config.epochs,
+            loss: config.loss,
+            optimizer: { name: config.optimizer, lr: config.lr },
+            attributeNames: names,
+            seed: config.seed,
+            architecture: config.arch,
+          });
     } catch (error) {
-      throw explainWasmOutOfMemory(error, backend.name, config, runDir);
+      throw explainWasmOutOfMemory(error, run.backend, config, runDir);
     }
     if (result.status === "interrupted") {
       ctx.log(`interrupted: resume with "reference train --resume ${runDir}"`);
-      process.exitCode = 130;
+      process.exitCode = exitCodeForSignal(signals.received() ?? "SIGINT");
       return { runDir, config, result };
     }
     if (result.bestEpoch === undefined || result.test === undefined) {
@@ -164,8 +246,6 @@ export async function trainCommand(
     );
     return { runDir, config, result };
   } finally {
-    process.removeListener("SIGINT", onSigint);
-    model.dispose();
-    await data.dataset.close();
+    signals.dispose();
   }
 }
