@@ -195,7 +195,9 @@ describe("apps/web in headless Chromium", () => {
         ),
       );
     await page.getByTestId("train-epochs").fill("2");
-    await page.getByTestId("train-start").click();
+    // Training keeps the page's main thread busy, so the click must not wait for the page to
+    // confirm that no navigation followed (under CPU load that confirmation can take minutes).
+    await page.getByTestId("train-start").click({ noWaitAfter: true });
     await expect
       .poll(() => page.getByTestId("train-status").textContent(), {
         timeout: 600_000,
