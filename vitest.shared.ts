@@ -8,7 +8,10 @@ const root = dirname(fileURLToPath(import.meta.url));
 // Tests import sibling packages from their sources, so that `pnpm test` inside
 // one package works without building the others first.
 function workspaceAliases(): Record<string, string> {
-  const aliases: Record<string, string> = {};
+  // Subpath entry points first: `@celeba/x` would also match `@celeba/x/sub`.
+  const aliases: Record<string, string> = {
+    "@celeba/resnext/onnx": join(root, "packages", "resnext", "src", "onnx", "index.ts"),
+  };
   for (const dir of readdirSync(join(root, "packages"))) {
     aliases[`@celeba/${dir}`] = join(root, "packages", dir, "src", "index.ts");
   }
