@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { CommandContext } from "./command-context";
 import { demoCommand } from "./commands/demo";
 import { evaluateCommand } from "./commands/evaluate";
+import { exportCommand } from "./commands/export";
 import { predictCommand } from "./commands/predict";
 import { synthCommand } from "./commands/synth";
 import { trainCommand } from "./commands/train";
@@ -20,8 +21,11 @@ Commands:
             [--freeze 6] [--split random|official] [--seed 0] [--image-size 178x218]
             [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--limit N] [--force] [--quiet]
   train     --resume RUN
-  evaluate  --run RUN [--data DIR]
+  evaluate  --run RUN [--data DIR] [--engine tfjs|onnxruntime] [--threads N]
   predict   --weights FILE --images DIR --out CSV [--raw] [--arch A] [--batch-size 16]
+            [--engine tfjs|onnxruntime] [--threads N]   (a .onnx FILE picks onnxruntime)
+  export    --weights FILE --out model.onnx [--arch A] [--image-size WxH]
+            [--normalization outside|baked]
 
 Global: --verbose (stack traces), --help`;
 
@@ -45,6 +49,9 @@ const OPTIONS = {
   "image-size": { type: "string" },
   count: { type: "string" },
   limit: { type: "string" },
+  engine: { type: "string" },
+  threads: { type: "string" },
+  normalization: { type: "string" },
   raw: { type: "boolean" },
   zip: { type: "boolean" },
   force: { type: "boolean" },
@@ -59,6 +66,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<unknown>> = {
   train: (ctx) => trainCommand(ctx),
   evaluate: evaluateCommand,
   predict: predictCommand,
+  export: exportCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -18,17 +18,19 @@ import * as tf from "@tensorflow/tfjs-core";
 import { BACKEND_CHOICES, selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
+import { chooseEngine } from "../onnx-engine";
+import { predictOnOnnxRuntime } from "../onnx-predict";
 import { evalTransform } from "../pipeline";
 import { oneOf } from "../run-config";
 
 /** What a weights file says about itself: our checkpoints carry all of it, torchvision's none. */
-interface ModelDescription {
+export interface ModelDescription {
   arch: ArchName;
   attributeNames: string[];
   inputSize: { width: number; height: number } | null;
 }
 
-async function describeWeights(
+export async function describeWeights(
   path: string,
   archFlag: string | undefined,
   numClasses: number,
@@ -79,6 +81,9 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
   if (!existsSync(weights)) throw new CliError(`--weights ${weights} does not exist.`);
   if (!existsSync(imagesDir))
     throw new CliError(`--images ${imagesDir} does not exist: give a folder of .jpg/.png images.`);
+  if (chooseEngine(ctx.string("engine"), weights) === "onnxruntime") {
+    return predictOnOnnxRuntime(ctx, { weights, imagesDir, out });
+  }
   const backend = await selectBackend(
     oneOf("backend", ctx.string("backend") ?? "auto", BACKEND_CHOICES),
     {
