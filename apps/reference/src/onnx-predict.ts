@@ -26,7 +26,7 @@ export interface OnnxModelSource {
 
 /**
  * The ONNX model of `--weights`: an `.onnx` file as it is, or any weights file we read
- * exported in memory (tfjs only folds the BatchNorms into the convolutions, on its cpu backend).
+ * exported in memory (tfjs only folds the BatchNorms into the convolutions, on its fastest backend).
  */
 export async function onnxModelFromWeights(
   weights: string,
@@ -53,7 +53,7 @@ export async function onnxModelFromWeights(
       normalization: metadata.normalization ?? "outside",
     };
   }
-  await selectBackend("cpu", { forTraining: false });
+  await selectBackend("auto", { forTraining: false });
   const { model, description } = await loadWeightsModel(weights, archFlag);
   try {
     const bytes = await exportOnnx(model, {

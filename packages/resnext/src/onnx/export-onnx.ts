@@ -2,7 +2,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import { foldBatchNorm } from "../fused-inference";
 import { InvalidModelConfigError } from "../model-errors";
 import { BN_EPS, type ResNetModel } from "../resnet";
-import { type StateDict, stateTensorToFloat32 } from "../state-dict";
 import { floatValueInfo, OnnxGraphBuilder } from "./onnx-graph-builder";
 import { modelProtoType } from "./onnx-schema";
 
@@ -74,7 +73,8 @@ export async function exportOnnx(
   options: ExportOnnxOptions = {},
 ): Promise<Uint8Array> {
   const { inputSize, normalization, attributeNames, metadata } = validate(model, options);
-  const sd = model.stateDict();
+  // The model's own variables (HWIO filters), read once each: no state-dict copy of the weights.
+  const variables = new Map([...model.namedParameters(), ...model.namedBuffers()]);
   const g = new OnnxGraphBuilder();
   const { spec } = model;
 
@@ -94,16 +94,15 @@ export async function exportOnnx(
     groups: number,
     relu: boolean,
   ): Promise<string> => {
-    const weightKey = `${conv}.weight`;
-    const w = sd.get(weightKey)!;
-    const [out, , kh, kw] = w.shape as [number, number, number, number];
-    const { filter, bias } = await folded(sd, weightKey, bn);
+    const w = variables.get(`${conv}.weight`) as tf.Tensor4D;
+    const [kh, kw, inPerGroup, out] = w.shape;
+    const { filter, bias } = await folded(w, variables, bn);
     const y = g.node(
       "Conv",
       conv,
       [
         input,
-        g.initializer(`${conv}.weight`, w.shape, filter),
+        g.initializer(`${conv}.weight`, [out, inPerGroup, kh, kw], filter),
         g.initializer(`${conv}.bias`, [out], bias),
       ],
       {
@@ -139,7 +138,7 @@ export async function exportOnnx(
         y = await convBn(y, `${p}.conv2`, `${p}.bn2`, stride, spec.groups, true);
         y = await convBn(y, `${p}.conv3`, `${p}.bn3`, 1, 1, false);
       }
-      const identity = sd.has(`${p}.downsample.0.weight`)
+      const identity = variables.has(`${p}.downsample.0.weight`)
         ? await convBn(input, `${p}.downsample.0`, `${p}.downsample.1`, stride, 1, false)
         : input;
       x = g.node("Relu", `${p}.relu`, [g.node("Add", `${p}.add`, [y, identity])]);
@@ -148,14 +147,18 @@ export async function exportOnnx(
   x = g.node("Flatten", "flatten", [g.node("GlobalAveragePool", "avgpool", [x])], { axis: 1 });
   const outputs = model.numClasses ?? model.numFeatures;
   if (model.numClasses !== null) {
-    const weight = sd.get("fc.weight")!;
+    // tfjs keeps the head as [in, out]; Gemm gets torchvision's [out, in] with transB.
+    const weight = tf.tidy(() => tf.transpose(variables.get("fc.weight")!));
+    const bias = variables.get("fc.bias")!;
+    const [weightData, biasData] = await Promise.all([weight.data(), bias.data()]);
+    weight.dispose();
     x = g.node(
       "Gemm",
       "fc",
       [
         x,
-        g.initializer("fc.weight", weight.shape, stateTensorToFloat32(weight)),
-        g.initializer("fc.bias", [outputs], stateTensorToFloat32(sd.get("fc.bias")!)),
+        g.initializer("fc.weight", weight.shape, weightData as Float32Array),
+        g.initializer("fc.bias", [outputs], Float32Array.from(biasData as Float32Array)),
       ],
       { alpha: { float: 1 }, beta: { float: 1 }, transB: 1 },
     );
@@ -193,29 +196,37 @@ export async function exportOnnx(
   return type.encode(modelProto).finish();
 }
 
-/** The folded filter (OIHW) and bias of one convolution and its BatchNorm, as plain arrays. */
+/**
+ * The folded filter (laid out OIHW, as ONNX's `Conv` takes it) and bias of one convolution and
+ * its BatchNorm, as plain arrays. Runs on the current backend (wasm transposes natively).
+ */
 async function folded(
-  sd: StateDict,
-  weightKey: string,
+  weight: tf.Tensor4D,
+  variables: Map<string, tf.Variable>,
   bn: string,
 ): Promise<{ filter: Float32Array; bias: Float32Array }> {
-  const w = sd.get(weightKey)!;
-  const vector = (name: string) => tf.tensor1d(stateTensorToFloat32(sd.get(`${bn}.${name}`)!));
-  const inputs = {
-    weight: vector("weight"),
-    bias: vector("bias"),
-    runningMean: vector("running_mean"),
-    runningVar: vector("running_var"),
-  };
-  const weight = tf.tensor4d(stateTensorToFloat32(w), w.shape as [number, number, number, number]);
-  const result = foldBatchNorm(weight, inputs, BN_EPS, "OIHW");
+  const vector = (name: string) => variables.get(`${bn}.${name}`) as tf.Tensor1D;
+  const [filter, bias] = tf.tidy(() => {
+    const f = foldBatchNorm(
+      weight,
+      {
+        weight: vector("weight"),
+        bias: vector("bias"),
+        runningMean: vector("running_mean"),
+        runningVar: vector("running_var"),
+      },
+      BN_EPS,
+      "HWIO",
+    );
+    return [tf.transpose(f.filter, [3, 2, 0, 1]), f.bias];
+  });
   try {
     return {
-      filter: (await result.filter.data()) as Float32Array,
-      bias: (await result.bias.data()) as Float32Array,
+      filter: (await filter.data()) as Float32Array,
+      bias: (await bias.data()) as Float32Array,
     };
   } finally {
-    tf.dispose([weight, result.filter, result.bias, ...Object.values(inputs)]);
+    tf.dispose([filter, bias]);
   }
 }
 
