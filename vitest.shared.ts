@@ -8,9 +8,11 @@ const root = dirname(fileURLToPath(import.meta.url));
 // Tests import sibling packages from their sources, so that `pnpm test` inside
 // one package works without building the others first.
 function workspaceAliases(): Record<string, string> {
-  // The Node-only subpath first: vite matches aliases by prefix, in order.
+  // Subpath entry points first: vite matches aliases by prefix, in order, and `@celeba/x`
+  // would also match `@celeba/x/sub`.
   const aliases: Record<string, string> = {
     "@celeba/internal/node": join(root, "packages", "internal", "src", "node.ts"),
+    "@celeba/resnext/onnx": join(root, "packages", "resnext", "src", "onnx", "index.ts"),
   };
   for (const dir of readdirSync(join(root, "packages"))) {
     aliases[`@celeba/${dir}`] = join(root, "packages", dir, "src", "index.ts");

@@ -6,5 +6,8 @@ export declare function browserSwap(): {
   setup(build: unknown): void;
 };
 
-/** tsup configs: the Node build (ESM + CJS + .d.ts) and `dist/index.browser.js`. */
-export declare function libraryWithBrowserBuild(): Options[];
+/**
+ * tsup configs: the Node build (ESM + CJS + .d.ts) of each entry point (`index` by default),
+ * and its browser build, `dist/<name>.browser.js`.
+ */
+export declare function libraryWithBrowserBuild(entry?: Record<string, string>): Options[];

@@ -22,12 +22,17 @@ export function browserSwap() {
  * `dist/index.browser.js` (ESM, platform browser, Node-only modules swapped) for the exports
  * map's `browser` condition.
  *
+ * @param {Record<string, string>} [entry] the entry points, by output name (`index` by default);
+ *   each also gets a browser build, `<name>.browser.js`.
  * @returns {import("tsup").Options[]}
  */
-export function libraryWithBrowserBuild() {
+export function libraryWithBrowserBuild(entry = { index: "src/index.ts" }) {
+  const browserEntry = Object.fromEntries(
+    Object.entries(entry).map(([name, source]) => [`${name}.browser`, source]),
+  );
   return [
     {
-      entry: ["src/index.ts"],
+      entry,
       format: ["esm", "cjs"],
       dts: true,
       sourcemap: true,
@@ -37,7 +42,7 @@ export function libraryWithBrowserBuild() {
       noExternal: ["@celeba/internal"],
     },
     {
-      entry: { "index.browser": "src/index.ts" },
+      entry: browserEntry,
       format: ["esm"],
       platform: "browser",
       sourcemap: true,

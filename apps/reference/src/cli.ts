@@ -2,6 +2,7 @@ import { cliMessage, describeSystemError, isExplainedError } from "./cli-message
 import { CommandContext } from "./command-context";
 import { demoCommand } from "./commands/demo";
 import { evaluateCommand } from "./commands/evaluate";
+import { exportCommand } from "./commands/export";
 import { predictCommand } from "./commands/predict";
 import { synthCommand } from "./commands/synth";
 import { trainCommand } from "./commands/train";
@@ -22,9 +23,12 @@ Commands:
             [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--limit N] [--force] [--quiet]
             [--skip-bad-images]
   train     --resume RUN
-  evaluate  --run RUN [--data DIR] [--skip-bad-images]
+  evaluate  --run RUN [--data DIR] [--engine tfjs|onnxruntime] [--threads N] [--skip-bad-images]
   predict   --weights FILE --images DIR --out CSV [--raw] [--arch A] [--batch-size 16]
-            [--force] [--skip-bad-images]
+            [--engine tfjs|onnxruntime] [--threads N] [--force] [--skip-bad-images]
+            (a .onnx FILE picks onnxruntime)
+  export    --weights FILE --out model.onnx [--arch A] [--image-size WxH]
+            [--normalization outside|baked]
 
 --force replaces only a folder this CLI made (and predict's existing --out file); it never
 deletes a folder it did not make, nor one holding --data or --weights.
@@ -51,6 +55,9 @@ const OPTIONS = {
   "image-size": { type: "string" },
   count: { type: "string" },
   limit: { type: "string" },
+  engine: { type: "string" },
+  threads: { type: "string" },
+  normalization: { type: "string" },
   raw: { type: "boolean" },
   zip: { type: "boolean" },
   force: { type: "boolean" },
@@ -66,6 +73,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<unknown>> = {
   train: (ctx) => trainCommand(ctx),
   evaluate: evaluateCommand,
   predict: predictCommand,
+  export: exportCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -23,6 +23,28 @@ export interface FoldableBatchNorm {
   runningVar: tf.Variable<tf.Rank.R1>;
 }
 
+/**
+ * An eval-mode BatchNorm folded into the convolution before it: `filter = W * gamma /
+ * sqrt(var + eps)` (scaled along the output channels of `layout`) and `bias = beta - mean *
+ * gamma / sqrt(var + eps)`. The same folding serves the fused tfjs path (HWIO) and the ONNX
+ * export (OIHW). The caller owns the returned tensors.
+ */
+export function foldBatchNorm(
+  weight: tf.Tensor4D,
+  bn: { [K in keyof FoldableBatchNorm]: tf.Tensor1D },
+  eps: number,
+  layout: "HWIO" | "OIHW",
+): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const scale = tf.mul(bn.weight, tf.rsqrt(tf.add(bn.runningVar, eps))) as tf.Tensor1D;
+    const perOutput = layout === "HWIO" ? scale : tf.reshape(scale, [-1, 1, 1, 1]);
+    return {
+      filter: tf.mul(weight, perOutput) as tf.Tensor4D,
+      bias: tf.sub(bn.bias, tf.mul(bn.runningMean, scale)) as tf.Tensor1D,
+    };
+  });
+}
+
 interface FoldedEntry {
   /** The source variables' data ids when this entry was folded (see `isFresh`). */
   sources: object[];
@@ -142,11 +164,8 @@ export class FoldedConvCache {
     if (old !== undefined) disposeEntry(old);
     // tf.keep: apply may run inside a caller's tidy, which must not dispose the cache.
     const [filter, bias] = tf.tidy(() => {
-      const scale = tf.mul(bn.weight, tf.rsqrt(tf.add(bn.runningVar, this.eps)));
-      return [
-        tf.keep(tf.mul(conv.weight, scale) as tf.Tensor4D),
-        tf.keep(tf.sub(bn.bias, tf.mul(bn.runningMean, scale)) as tf.Tensor1D),
-      ];
+      const folded = foldBatchNorm(conv.weight, bn, this.eps, "HWIO");
+      return [tf.keep(folded.filter), tf.keep(folded.bias)];
     });
     const entry: FoldedEntry = {
       sources: vars.map((v) => v.dataId as object),

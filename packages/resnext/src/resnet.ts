@@ -211,7 +211,8 @@ interface Block {
   downsample: { conv: Conv; bn: BatchNorm } | undefined;
 }
 
-const BN_EPS = 1e-5;
+/** BatchNorm epsilon of every layer (torchvision's `nn.BatchNorm2d` default); internal. */
+export const BN_EPS = 1e-5;
 const BN_MOMENTUM = 0.1;
 
 class ResNet implements ResNetModel {

@@ -8,8 +8,10 @@ import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { goldenInputNHWC, maxAbs, maxAbsDiff } from "../test/golden-input";
+import { nhwcToNchw, runOnnx } from "../test/onnx-runtime";
 import { describeWithTorch, PYTHON } from "../test/reference-torch";
 import { resnext50_32x4d } from "./models";
+import { exportOnnx } from "./onnx/export-onnx";
 import { readStateDict } from "./read-state-dict";
 import type { ResNetModel } from "./resnet";
 
@@ -58,6 +60,19 @@ describeWithTorch(
       console.info(`resnext50_32x4d ${file}: max |ours - torchvision| = ${diff.toExponential(2)}`);
       expect(diff).toBeLessThanOrEqual(2e-3);
       y.dispose();
+    });
+
+    it("ONNX Runtime on exportOnnx of the .pth weights", async () => {
+      model.loadStateDict(await readStateDict(join(dir, "resnext50_32x4d.pth")));
+      const [n, , h, w] = io.inputShapeNCHW;
+      const bytes = await exportOnnx(model, { inputSize: { width: w, height: h } });
+      const nchw = nhwcToNchw(goldenInputNHWC(n, h, w), n, h, w);
+      const y = await runOnnx(bytes, nchw, io.inputShapeNCHW);
+      const diff = maxAbsDiff(y.data, io.output);
+      console.info(
+        `resnext50_32x4d onnxruntime: max |ours - torchvision| = ${diff.toExponential(2)}`,
+      );
+      expect(diff).toBeLessThanOrEqual(2e-3);
     });
   },
 );

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { readStateDict } from "@celeba/resnext";
 import { type EpochRecord, evaluate, selectBestEpoch } from "@celeba/train";
@@ -6,6 +7,8 @@ import { selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { writeRunOutputs } from "../finish-run";
+import { chooseEngine } from "../onnx-engine";
+import { onnxRuntimeEvaluator } from "../onnx-evaluate";
 import { openExistingRunFolder } from "../output-folder";
 import { buildModel, evalSource, isRealCelebA, loadRunData } from "../pipeline";
 import type { RunConfig } from "../run-config";
@@ -37,6 +40,14 @@ async function evaluateLocked(ctx: CommandContext, runDir: string, config: RunCo
 
   const backend = await selectBackend(config.backend, { forTraining: false });
   ctx.log(`backend: ${backend.name}`);
+  const onnxRuntime = chooseEngine(ctx.string("engine"), null) === "onnxruntime";
+  const score = onnxRuntime
+    ? onnxRuntimeEvaluator({
+        threads: ctx.int("threads", availableParallelism()),
+        inputSize: config.imageSize,
+      })
+    : evaluate;
+  if (onnxRuntime) ctx.log("engine: onnxruntime");
   const data = await loadRunData(config);
   const names = data.dataset.attributeNames;
   const model = await buildModel({ ...config, weights: null }, names.length, () => {});
@@ -51,7 +62,7 @@ async function evaluateLocked(ctx: CommandContext, runDir: string, config: RunCo
     }
     for (const { epoch, path } of checkpoints) {
       model.loadStateDict(await readStateDict(path));
-      const val = await evaluate(model, evalSource(config, data, "val")(), { loss: config.loss });
+      const val = await score(model, evalSource(config, data, "val")(), { loss: config.loss });
       const t = trainHistory.get(epoch);
       history.push({
         epoch,
@@ -66,7 +77,7 @@ async function evaluateLocked(ctx: CommandContext, runDir: string, config: RunCo
     const bestEpoch = selectBestEpoch(history);
     const best = checkpoints.find((c) => c.epoch === bestEpoch)!;
     model.loadStateDict(await readStateDict(best.path));
-    const test = await evaluate(model, evalSource(config, data, "test")(), { loss: config.loss });
+    const test = await score(model, evalSource(config, data, "test")(), { loss: config.loss });
     const summary = await writeRunOutputs({
       runDir,
       title: `${config.arch} on ${config.data}`,

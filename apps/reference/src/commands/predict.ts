@@ -25,6 +25,8 @@ import { BACKEND_CHOICES, selectBackend } from "../backend";
 import { cliMessage } from "../cli-messages";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
+import { chooseEngine } from "../onnx-engine";
+import { predictOnOnnxRuntime } from "../onnx-predict";
 import { checkOutputFilePath, containsOrEquals, describeFsError } from "../output-path";
 import { evalTransform } from "../pipeline";
 import { oneOf } from "../run-config";
@@ -32,14 +34,14 @@ import { oneOf } from "../run-config";
 const IMAGE_FILE = /\.(jpe?g|png)$/i;
 
 /** What a weights file says about itself: our checkpoints carry all of it, torchvision's none. */
-interface ModelDescription {
+export interface ModelDescription {
   arch: ArchName;
   attributeNames: string[];
   inputSize: { width: number; height: number } | null;
   normalization: Normalization | null;
 }
 
-async function describeWeights(
+export async function describeWeights(
   path: string,
   archFlag: string | undefined,
   numClasses: number,
@@ -108,6 +110,9 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
   }
   const batchSize = ctx.int("batch-size", 16);
   const skipBadImages = ctx.bool("skip-bad-images");
+  if (chooseEngine(ctx.string("engine"), weights) === "onnxruntime") {
+    return predictOnOnnxRuntime(ctx, { weights, imagesDir, out });
+  }
   const backend = await selectBackend(
     oneOf("backend", ctx.string("backend") ?? "auto", BACKEND_CHOICES),
     {

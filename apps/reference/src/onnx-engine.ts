@@ -1,0 +1,133 @@
+import { availableParallelism } from "node:os";
+import { IMAGENET_MEAN, IMAGENET_STD } from "@celeba/resnext/onnx";
+import type * as Ort from "onnxruntime-node";
+import { CliError } from "./errors";
+import { oneOf } from "./run-config";
+
+/** The inference engines of `predict` and `evaluate`. */
+export const ENGINE_CHOICES = ["tfjs", "onnxruntime"] as const;
+/** One of {@link ENGINE_CHOICES}. */
+export type Engine = (typeof ENGINE_CHOICES)[number];
+
+type OrtModule = typeof Ort;
+
+/** The message when `onnxruntime-node` cannot be loaded, with how to install it. */
+export function onnxRuntimeMissingMessage(detail: string): string {
+  return (
+    `--engine onnxruntime needs the optional package onnxruntime-node, which could not be loaded (${detail}). ` +
+    'Install it with "pnpm add onnxruntime-node" in apps/reference (or "npm install onnxruntime-node" beside the CLI); ' +
+    "its CPU build ships in the package, so its CUDA download script may stay unapproved. Or use --engine tfjs."
+  );
+}
+
+/**
+ * Loads `onnxruntime-node`, an optional dependency, or throws a {@link CliError} that says how
+ * to install it. `importer` is for tests.
+ */
+export async function loadOnnxRuntime(
+  importer: () => Promise<unknown> = () => import("onnxruntime-node"),
+): Promise<OrtModule> {
+  try {
+    const mod = (await importer()) as OrtModule & { default?: OrtModule };
+    return mod.InferenceSession ? mod : (mod.default as OrtModule);
+  } catch (error) {
+    throw new CliError(onnxRuntimeMissingMessage((error as Error).message.split("\n")[0]!), {
+      cause: error,
+    });
+  }
+}
+
+/** Options of {@link OnnxScorer.create}. */
+export interface OnnxScorerOptions {
+  /** Intra-op threads. Default every core (`os.availableParallelism()`). */
+  threads?: number;
+  /** Where ImageNet normalisation happens, as the model's metadata says. Default `"outside"`. */
+  normalization?: string;
+  /** For messages: where the model came from. */
+  source: string;
+}
+
+/**
+ * An ONNX model on ONNX Runtime (CPU) that scores the NHWC batches our data pipeline makes,
+ * normalised as in training: it lays them out NCHW (and undoes the normalisation for a model
+ * that has it baked in) and returns the first output, row-major.
+ */
+export class OnnxScorer {
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly session: Ort.InferenceSession,
+    private readonly baked: boolean,
+  ) {}
+
+  /** Creates a session for the model's bytes on `onnxruntime-node`. */
+  static async create(model: Uint8Array, options: OnnxScorerOptions): Promise<OnnxScorer> {
+    const ort = await loadOnnxRuntime();
+    const threads = options.threads ?? availableParallelism();
+    let session: Ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(model, {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: "all",
+      });
+    } catch (error) {
+      throw new CliError(
+        `${options.source}: ONNX Runtime cannot load this model (${(error as Error).message.split("\n")[0]}). ` +
+          'Export it again with "reference export".',
+        { cause: error },
+      );
+    }
+    return new OnnxScorer(ort, session, options.normalization === "baked");
+  }
+
+  /** Scores one batch: `images` NHWC `[n, h, w, 3]`; returns `n x outputs` scores. */
+  async run(
+    images: Float32Array,
+    shape: readonly [number, number, number, number],
+  ): Promise<Float32Array> {
+    const [n, h, w, c] = shape;
+    const nchw = new Float32Array(images.length);
+    const plane = h * w;
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < plane; p++) {
+        const src = (i * plane + p) * c;
+        for (let ch = 0; ch < c; ch++) {
+          const v = images[src + ch]!;
+          nchw[(i * c + ch) * plane + p] = this.baked
+            ? v * IMAGENET_STD[ch]! + IMAGENET_MEAN[ch]!
+            : v;
+        }
+      }
+    }
+    const input = this.session.inputNames[0]!;
+    const output = this.session.outputNames[0]!;
+    const result = await this.session.run({
+      [input]: new this.ort.Tensor("float32", nchw, [n, c, h, w]),
+    });
+    const tensor = result[output]!;
+    const data = Float32Array.from(tensor.data as Float32Array);
+    tensor.dispose();
+    return data;
+  }
+
+  /** Frees the session. */
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/**
+ * The engine to use: `--engine` when given; otherwise ONNX Runtime for an `.onnx` file and
+ * tfjs for anything else. An `.onnx` file with `--engine tfjs` is an error.
+ */
+export function chooseEngine(flag: string | undefined, weights: string | null): Engine {
+  const isOnnx = weights !== null && /\.onnx$/i.test(weights);
+  if (flag === undefined) return isOnnx ? "onnxruntime" : "tfjs";
+  const engine = oneOf("engine", flag, ENGINE_CHOICES);
+  if (isOnnx && engine === "tfjs") {
+    throw new CliError(
+      `${weights} is an ONNX model, which only --engine onnxruntime runs: drop --engine tfjs, or give a .pth/.safetensors file.`,
+    );
+  }
+  return engine;
+}

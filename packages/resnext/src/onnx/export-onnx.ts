@@ -1,0 +1,305 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { foldBatchNorm } from "../fused-inference";
+import { InvalidModelConfigError } from "../model-errors";
+import { BN_EPS, type ResNetModel } from "../resnet";
+import { floatValueInfo, OnnxGraphBuilder } from "./onnx-graph-builder";
+import { modelProtoType } from "./onnx-schema";
+
+/** Where ImageNet normalisation happens: before the model (`"outside"`) or in its graph (`"baked"`). */
+export type OnnxNormalization = "outside" | "baked";
+
+/** The normalisations {@link exportOnnx} accepts. */
+export const ONNX_NORMALIZATIONS = ["outside", "baked"] as const satisfies OnnxNormalization[];
+
+/** ImageNet's per-channel RGB mean (torchvision's `Normalize`), for `normalization: "baked"`. */
+export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
+/** ImageNet's per-channel RGB standard deviation, for `normalization: "baked"`. */
+export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+
+/** The ONNX operator set the export targets. */
+export const ONNX_OPSET = 13;
+
+/** Options of {@link exportOnnx}. */
+export interface ExportOnnxOptions {
+  /**
+   * The input's height and width, fixed in the graph and recorded in the metadata. Default the
+   * seed's crop, 178x218 (width x height). `null` leaves both symbolic (`"height"`, `"width"`):
+   * the network pools globally, so any size runs.
+   */
+  inputSize?: { width: number; height: number } | null;
+  /**
+   * `"outside"` (default): the input is already normalised as in training (ImageNet mean and
+   * std). `"baked"`: the input is RGB in [0, 1] and the graph normalises it first.
+   */
+  normalization?: OnnxNormalization;
+  /** One name per output, recorded as `attribute_names` (a JSON array) in the metadata. */
+  attributeNames?: readonly string[];
+  /** Further `metadata_props` entries (string values); they cannot replace the exporter's own. */
+  metadata?: Readonly<Record<string, string>>;
+}
+
+/** The graph's input and output names. */
+export const ONNX_INPUT_NAME = "input";
+/** @see ONNX_INPUT_NAME */
+export const ONNX_OUTPUT_NAME = "output";
+
+const OPTION_KEYS = ["inputSize", "normalization", "attributeNames", "metadata"];
+
+/**
+ * Exports a model in eval mode as the bytes of an ONNX model (opset 13, IR version 7), ready for
+ * ONNX Runtime (`onnxruntime-node`, `onnxruntime-web`) or any other ONNX runtime.
+ *
+ * The graph takes `input`, NCHW float32 `[batch, 3, H, W]` with a symbolic batch size, and
+ * returns `output`, `[batch, numClasses]` (or the pooled features `[batch, numFeatures]` for a
+ * model without its head). Every BatchNorm is folded into the convolution before it (the same
+ * folding as eval-mode `apply`), grouped convolutions are one `Conv` with its `group`
+ * attribute, and the head is `GlobalAveragePool`, `Flatten` and `Gemm`. Every initializer is
+ * used. `metadata_props` records `architecture`, `input_size`, `input_layout` (`NCHW`),
+ * `normalization` with its `normalization_mean`/`normalization_std`, `num_classes`,
+ * `batch_norm` (`folded`) and, when given, `attribute_names`. Browser-safe: it reads the
+ * weights with `tf.Tensor.data()` and encodes with protobufjs.
+ *
+ * @param model - Any model of the family; it is only read.
+ * @param options - See {@link ExportOnnxOptions}.
+ * @returns The serialised `ModelProto`.
+ * @throws {InvalidModelConfigError} On an unknown option or an invalid value.
+ * @example
+ * const model = resnext50_32x4d({ numClasses: 40 });
+ * const bytes = await exportOnnx(model, { attributeNames: CELEBA_ATTRIBUTE_NAMES });
+ * const session = await ort.InferenceSession.create(bytes);
+ */
+export async function exportOnnx(
+  model: ResNetModel,
+  options: ExportOnnxOptions = {},
+): Promise<Uint8Array> {
+  const { inputSize, normalization, attributeNames, metadata } = validate(model, options);
+  // The model's own variables (HWIO filters), read once each: no state-dict copy of the weights.
+  const variables = new Map([...model.namedParameters(), ...model.namedBuffers()]);
+  const g = new OnnxGraphBuilder();
+  const { spec } = model;
+
+  let x = ONNX_INPUT_NAME;
+  if (normalization === "baked") {
+    const mean = g.initializer("normalize.mean", [1, 3, 1, 1], Float32Array.from(IMAGENET_MEAN));
+    const std = g.initializer("normalize.std", [1, 3, 1, 1], Float32Array.from(IMAGENET_STD));
+    x = g.node("Div", "normalize", [g.node("Sub", "normalize.centered", [x, mean]), std]);
+  }
+
+  /** `conv(x)` with the following BatchNorm folded in, then a ReLU when `relu`. */
+  const convBn = async (
+    input: string,
+    conv: string,
+    bn: string,
+    stride: number,
+    groups: number,
+    relu: boolean,
+  ): Promise<string> => {
+    const w = variables.get(`${conv}.weight`) as tf.Tensor4D;
+    const [kh, kw, inPerGroup, out] = w.shape;
+    const { filter, bias } = await folded(w, variables, bn);
+    const y = g.node(
+      "Conv",
+      conv,
+      [
+        input,
+        g.initializer(`${conv}.weight`, [out, inPerGroup, kh, kw], filter),
+        g.initializer(`${conv}.bias`, [out], bias),
+      ],
+      {
+        dilations: [1, 1],
+        group: groups,
+        kernel_shape: [kh, kw],
+        pads: [(kh - 1) / 2, (kw - 1) / 2, (kh - 1) / 2, (kw - 1) / 2],
+        strides: [stride, stride],
+      },
+    );
+    return relu ? g.node("Relu", `${conv}.relu`, [y]) : y;
+  };
+
+  x = await convBn(x, "conv1", "bn1", 2, 1, true);
+  x = g.node("MaxPool", "maxpool", [x], {
+    kernel_shape: [3, 3],
+    pads: [1, 1, 1, 1],
+    strides: [2, 2],
+  });
+  // torchvision's ResNet._make_layer: the first block of layer2..4 strides (in conv2 of a
+  // Bottleneck, conv1 of a BasicBlock) and has a downsample wherever the state dict has one.
+  for (let s = 0; s < 4; s++) {
+    for (let b = 0; b < spec.layers[s]!; b++) {
+      const p = `layer${s + 1}.${b}`;
+      const stride = b === 0 && s > 0 ? 2 : 1;
+      const input = x;
+      let y: string;
+      if (spec.block === "basic") {
+        y = await convBn(input, `${p}.conv1`, `${p}.bn1`, stride, 1, true);
+        y = await convBn(y, `${p}.conv2`, `${p}.bn2`, 1, 1, false);
+      } else {
+        y = await convBn(input, `${p}.conv1`, `${p}.bn1`, 1, 1, true);
+        y = await convBn(y, `${p}.conv2`, `${p}.bn2`, stride, spec.groups, true);
+        y = await convBn(y, `${p}.conv3`, `${p}.bn3`, 1, 1, false);
+      }
+      const identity = variables.has(`${p}.downsample.0.weight`)
+        ? await convBn(input, `${p}.downsample.0`, `${p}.downsample.1`, stride, 1, false)
+        : input;
+      x = g.node("Relu", `${p}.relu`, [g.node("Add", `${p}.add`, [y, identity])]);
+    }
+  }
+  x = g.node("Flatten", "flatten", [g.node("GlobalAveragePool", "avgpool", [x])], { axis: 1 });
+  const outputs = model.numClasses ?? model.numFeatures;
+  if (model.numClasses !== null) {
+    // tfjs keeps the head as [in, out]; Gemm gets torchvision's [out, in] with transB.
+    const weight = tf.tidy(() => tf.transpose(variables.get("fc.weight")!));
+    const bias = variables.get("fc.bias")!;
+    const [weightData, biasData] = await Promise.all([weight.data(), bias.data()]);
+    weight.dispose();
+    x = g.node(
+      "Gemm",
+      "fc",
+      [
+        x,
+        g.initializer("fc.weight", weight.shape, weightData as Float32Array),
+        g.initializer("fc.bias", [outputs], Float32Array.from(biasData as Float32Array)),
+      ],
+      { alpha: { float: 1 }, beta: { float: 1 }, transB: 1 },
+    );
+  }
+  g.rename(x, ONNX_OUTPUT_NAME);
+
+  const [height, width] =
+    inputSize === null ? ["height", "width"] : [inputSize.height, inputSize.width];
+  const props: Record<string, string> = {
+    ...metadata,
+    architecture: model.arch,
+    ...(inputSize === null ? {} : { input_size: JSON.stringify(inputSize) }),
+    input_layout: "NCHW",
+    normalization,
+    normalization_mean: JSON.stringify(IMAGENET_MEAN),
+    normalization_std: JSON.stringify(IMAGENET_STD),
+    num_classes: String(outputs),
+    batch_norm: "folded",
+    ...(attributeNames === undefined ? {} : { attribute_names: JSON.stringify(attributeNames) }),
+  };
+  const modelProto = {
+    irVersion: 7,
+    opsetImport: [{ domain: "", version: ONNX_OPSET }],
+    producerName: "@celeba/resnext",
+    graph: {
+      name: model.arch,
+      node: g.nodes,
+      initializer: g.initializers,
+      input: [floatValueInfo(ONNX_INPUT_NAME, ["batch", 3, height, width])],
+      output: [floatValueInfo(ONNX_OUTPUT_NAME, ["batch", outputs])],
+    },
+    metadataProps: Object.entries(props).map(([key, value]) => ({ key, value })),
+  };
+  const type = modelProtoType();
+  return type.encode(modelProto).finish();
+}
+
+/**
+ * The folded filter (laid out OIHW, as ONNX's `Conv` takes it) and bias of one convolution and
+ * its BatchNorm, as plain arrays. Runs on the current backend (wasm transposes natively).
+ */
+async function folded(
+  weight: tf.Tensor4D,
+  variables: Map<string, tf.Variable>,
+  bn: string,
+): Promise<{ filter: Float32Array; bias: Float32Array }> {
+  const vector = (name: string) => variables.get(`${bn}.${name}`) as tf.Tensor1D;
+  const [filter, bias] = tf.tidy(() => {
+    const f = foldBatchNorm(
+      weight,
+      {
+        weight: vector("weight"),
+        bias: vector("bias"),
+        runningMean: vector("running_mean"),
+        runningVar: vector("running_var"),
+      },
+      BN_EPS,
+      "HWIO",
+    );
+    return [tf.transpose(f.filter, [3, 2, 0, 1]), f.bias];
+  });
+  try {
+    return {
+      filter: (await filter.data()) as Float32Array,
+      bias: (await bias.data()) as Float32Array,
+    };
+  } finally {
+    tf.dispose([filter, bias]);
+  }
+}
+
+function validate(
+  model: ResNetModel,
+  options: ExportOnnxOptions,
+): Required<Omit<ExportOnnxOptions, "attributeNames">> & {
+  inputSize: { width: number; height: number } | null;
+  attributeNames: readonly string[] | undefined;
+} {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidModelConfigError("options", options, "Pass an options object, e.g. {}.");
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) {
+      throw new InvalidModelConfigError(
+        "exportOnnx option",
+        key,
+        "Remove or rename it.",
+        OPTION_KEYS,
+      );
+    }
+  }
+  const inputSize =
+    options.inputSize === undefined ? { width: 178, height: 218 } : options.inputSize;
+  if (
+    inputSize !== null &&
+    !(
+      typeof inputSize === "object" &&
+      Number.isInteger(inputSize.width) &&
+      Number.isInteger(inputSize.height) &&
+      inputSize.width > 0 &&
+      inputSize.height > 0
+    )
+  ) {
+    throw new InvalidModelConfigError(
+      "inputSize",
+      inputSize,
+      "Pass { width, height } in positive whole pixels, e.g. { width: 178, height: 218 }, or null.",
+    );
+  }
+  const normalization = options.normalization ?? "outside";
+  if (!(ONNX_NORMALIZATIONS as readonly string[]).includes(normalization)) {
+    throw new InvalidModelConfigError(
+      "normalization",
+      normalization,
+      "Say where ImageNet normalisation happens.",
+      ONNX_NORMALIZATIONS,
+    );
+  }
+  const outputs = model.numClasses ?? model.numFeatures;
+  const { attributeNames } = options;
+  if (
+    attributeNames !== undefined &&
+    (!Array.isArray(attributeNames) ||
+      attributeNames.length !== outputs ||
+      !attributeNames.every((n) => typeof n === "string"))
+  ) {
+    throw new InvalidModelConfigError(
+      "attributeNames",
+      attributeNames,
+      `Pass one name (a string) per output: ${model.arch} has ${outputs}.`,
+    );
+  }
+  const metadata = options.metadata ?? {};
+  for (const [key, value] of Object.entries(metadata)) {
+    if (typeof value !== "string") {
+      throw new InvalidModelConfigError(
+        `metadata.${key}`,
+        value,
+        "metadata_props values are strings: JSON.stringify other values.",
+      );
+    }
+  }
+  return { inputSize, normalization, attributeNames, metadata };
+}
