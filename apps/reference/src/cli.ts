@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { CommandContext } from "./command-context";
 import { demoCommand } from "./commands/demo";
+import { doctorCommand } from "./commands/doctor";
 import { evaluateCommand } from "./commands/evaluate";
 import { predictCommand } from "./commands/predict";
 import { synthCommand } from "./commands/synth";
@@ -18,10 +19,11 @@ Commands:
   train     --data DIR --out RUN [--arch resnext50_32x4d] [--weights FILE] [--epochs 12]
             [--batch-size 32] [--lr 0.002] [--loss mse|l1|bce] [--optimizer adamax|adam|sgd]
             [--freeze 6] [--split random|official] [--seed 0] [--image-size 178x218]
-            [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--limit N] [--force] [--quiet]
+            [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu] [--limit N] [--force] [--quiet]
   train     --resume RUN
   evaluate  --run RUN [--data DIR]
   predict   --weights FILE --images DIR --out CSV [--raw] [--arch A] [--batch-size 16]
+  doctor    every backend: available or not, why not, and on what device
 
 Global: --verbose (stack traces), --help`;
 
@@ -59,6 +61,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<unknown>> = {
   train: (ctx) => trainCommand(ctx),
   evaluate: evaluateCommand,
   predict: predictCommand,
+  doctor: doctorCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

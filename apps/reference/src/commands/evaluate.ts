@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readStateDict } from "@celeba/resnext";
 import { type EpochRecord, evaluate, selectBestEpoch } from "@celeba/train";
-import { selectBackend } from "../backend";
+import { backendLines, selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { writeRunOutputs } from "../finish-run";
@@ -23,7 +23,7 @@ export async function evaluateCommand(ctx: CommandContext): Promise<void> {
     throw new CliError(`${runDir}/checkpoints holds no epoch-NN.safetensors: train first.`);
 
   const backend = await selectBackend(config.backend, { forTraining: false });
-  ctx.log(`backend: ${backend.name}`);
+  for (const line of backendLines(backend)) ctx.log(line);
   const data = await loadRunData(config);
   const names = data.dataset.attributeNames;
   const model = await buildModel({ ...config, weights: null }, names.length, () => {});

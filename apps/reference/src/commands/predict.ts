@@ -15,7 +15,7 @@ import {
   StateDictMismatchError,
 } from "@celeba/resnext";
 import * as tf from "@tensorflow/tfjs-core";
-import { BACKEND_CHOICES, selectBackend } from "../backend";
+import { BACKEND_CHOICES, backendLines, selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { evalTransform } from "../pipeline";
@@ -85,7 +85,7 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
       forTraining: false,
     },
   );
-  ctx.log(`backend: ${backend.name}`);
+  for (const line of backendLines(backend)) ctx.log(line);
 
   const sd = await readStateDict(weights);
   const fc = sd.get("fc.weight");
