@@ -1,7 +1,5 @@
-/**
- * What a tfjs backend can do well, for the places that pick a formulation per backend (as
- * {@link fastestGroupedConvImpl} does). Named by `tf.getBackend()`. Not part of the API.
- */
+// What a tfjs backend can do well, for the places that pick a formulation per backend (as
+// fastestGroupedConvImpl does), by the name `tf.getBackend()` gives.
 
 /**
  * Backends whose tensors live in host memory, so that reading one back with `dataSync()` is a
@@ -10,6 +8,9 @@
  *
  * @param backend - A tfjs backend name.
  * @returns true for cpu, wasm and tensorflow (tfjs-node).
+ * @example
+ * import * as tf from "@tensorflow/tfjs-core";
+ * if (!readsBackCheaply(tf.getBackend())) await Promise.all(tensors.map((t) => t.data()));
  */
 export function readsBackCheaply(backend: string): boolean {
   return backend === "cpu" || backend === "wasm" || backend === "tensorflow";
@@ -21,7 +22,7 @@ export function readsBackCheaply(backend: string): boolean {
  * shader fails to compile and the op silently yields nothing.
  *
  * @param backend - A tfjs backend name.
- * @returns 4 on webgpu, 6 elsewhere.
+ * @returns 4 on webgpu, 6 elsewhere. Not part of the API.
  */
 export function maxPadRank(backend: string): number {
   return backend === "webgpu" ? 4 : 6;

@@ -4,6 +4,7 @@ import { readSafetensors, writeSafetensors } from "@celeba/resnext";
 import { writeJsonAtomic } from "./atomic-write";
 import { CheckpointError } from "./errors";
 import type { EpochRecord } from "./history";
+import { readVariablesBack } from "./read-variables-back";
 import type { TorchOptimizer } from "./torch-optimizer";
 import type { TrainableModel } from "./trainable-model";
 
@@ -79,6 +80,7 @@ export async function writeCheckpoint(
   },
 ): Promise<void> {
   const files = checkpointFiles(join(runDir, base));
+  await readVariablesBack();
   await writeSafetensors(files.weights, parts.model.stateDict(), parts.metadata);
   const optState = parts.optimizer?.getState(parts.paramNames) ?? new Map();
   await writeSafetensors(files.optimizer, optState, { format: "pt", kind: "optimizer-state" });
