@@ -6,6 +6,7 @@ import { CliError } from "./errors";
 import {
   type AdapterSummary,
   describeAdapter,
+  previewWebGpu,
   probeWebGpu,
   startWebGpuBackend,
 } from "./webgpu-adapter";
@@ -107,14 +108,18 @@ async function tryWebGpu(
   byName: boolean,
   found: { adapter?: AdapterSummary },
 ): Promise<string | null> {
+  if (!byName) {
+    const preview = await previewWebGpu();
+    if (!preview.ok) return preview.reason;
+    if (preview.summary.software) {
+      return (
+        `only a software adapter: ${describeAdapter(preview.summary)}, slower than wasm. ` +
+        "Ask for it with --backend webgpu."
+      );
+    }
+  }
   const probe = await probeWebGpu();
   if (!probe.ok) return probe.reason;
-  if (probe.summary.software && !byName) {
-    return (
-      `only a software adapter: ${describeAdapter(probe.summary)}, slower than wasm. ` +
-      "Ask for it with --backend webgpu."
-    );
-  }
   const failure = await startWebGpuBackend(probe.adapter);
   if (failure === null) found.adapter = probe.summary;
   return failure;

@@ -1,3 +1,7 @@
+import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 
 /**
@@ -99,11 +103,7 @@ export async function probeWebGpu(): Promise<WebGpuProbe> {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (/Cannot find (module|package)/.test(message) && message.includes("webgpu")) {
-        return {
-          ok: false,
-          reason:
-            "the webgpu package (Dawn) is not installed: it is an optional dependency, reinstall without --no-optional.",
-        };
+        return { ok: false, reason: NOT_INSTALLED };
       }
       return {
         ok: false,
@@ -130,17 +130,63 @@ export async function probeWebGpu(): Promise<WebGpuProbe> {
       reason: `Dawn could not look for adapters: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
-  if (!adapter) {
-    const icd = process.env.VK_ICD_FILENAMES;
+  if (!adapter) return { ok: false, reason: noAdapterReason() };
+  return { ok: true, adapter, summary: summarizeAdapter(adapter) };
+}
+
+const NOT_INSTALLED =
+  "the webgpu package (Dawn) is not installed: it is an optional dependency, reinstall without --no-optional.";
+
+/**
+ * What adapter Dawn would give, asked in a child process. Looking for adapters makes the Vulkan
+ * loader and Dawn write warnings straight to the process's stderr (a missing XDG_RUNTIME_DIR, a
+ * rejected lavapipe); `--backend auto` and `doctor` look without that noise, and load Dawn into
+ * the CLI itself only to use an adapter.
+ *
+ * @returns the adapter's summary, or why there is none.
+ */
+export async function previewWebGpu(): Promise<
+  { ok: true; summary: AdapterSummary } | { ok: false; reason: string }
+> {
+  let entry: string;
+  try {
+    entry = createRequire(import.meta.url).resolve("webgpu");
+  } catch {
+    return { ok: false, reason: NOT_INSTALLED };
+  }
+  const script = [
+    `import { create } from ${JSON.stringify(pathToFileURL(entry).href)};`,
+    "const a = await create([]).requestAdapter({ powerPreference: 'high-performance' });",
+    "const i = a?.info;",
+    "const info = i && { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter };",
+    'process.stdout.write("\\n" + JSON.stringify(info ?? null) + "\\n", () => process.exit(0));',
+  ].join("\n");
+  let stdout: string;
+  try {
+    ({ stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--input-type=module", "-e", script],
+      { timeout: 60_000, encoding: "utf8" },
+    ));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
     return {
       ok: false,
-      reason:
-        "Dawn found no GPU adapter (it needs a Vulkan, Metal or D3D12 driver" +
-        (icd ? `; VK_ICD_FILENAMES=${icd} gave none` : "") +
-        `). For a software one on Debian, install chromium and set VK_ICD_FILENAMES=${SWIFTSHADER_ICD}.`,
+      reason: `the webgpu package (Dawn) failed to load: ${message.split("\n")[0]}`,
     };
   }
-  return { ok: true, adapter, summary: summarizeAdapter(adapter) };
+  const info = JSON.parse(stdout.trim().split("\n").pop() ?? "null") as Adapter["info"] | null;
+  if (!info) return { ok: false, reason: noAdapterReason() };
+  return { ok: true, summary: summarizeAdapter({ info }) };
+}
+
+function noAdapterReason(): string {
+  const icd = process.env.VK_ICD_FILENAMES;
+  return (
+    "Dawn found no GPU adapter (it needs a Vulkan, Metal or D3D12 driver" +
+    (icd ? `; VK_ICD_FILENAMES=${icd} gave none` : "") +
+    `). For a software one on Debian, install chromium and set VK_ICD_FILENAMES=${SWIFTSHADER_ICD}.`
+  );
 }
 
 const gpuErrors: string[] = [];

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { BACKEND_CHOICES, type BackendChoice, startBackend } from "../backend";
 import type { CommandContext } from "../command-context";
-import { describeAdapter, SWIFTSHADER_ICD } from "../webgpu-adapter";
+import { describeAdapter, previewWebGpu, SWIFTSHADER_ICD } from "../webgpu-adapter";
 
 /** One backend as `reference doctor` reports it. */
 export interface BackendReport {
@@ -21,7 +21,8 @@ function cpuName(): string {
 }
 
 /**
- * Starts every backend by name, one after the other, and says where each runs or why not.
+ * Starts every backend by name, one after the other, and says where each runs or why not
+ * (webgpu: the adapter Dawn gives).
  *
  * @returns one report per backend, in the order `auto` tries them.
  */
@@ -29,23 +30,30 @@ export async function diagnoseBackends(): Promise<BackendReport[]> {
   const reports: BackendReport[] = [];
   for (const name of BACKEND_CHOICES) {
     if (name === "auto") continue;
-    const { failure, adapter } = await startBackend(name, { byName: true });
+    if (name === "webgpu") {
+      // Dawn's adapter, asked in a child process: the CLI's own stderr stays free of the
+      // Vulkan loader's warnings.
+      const preview = await previewWebGpu();
+      reports.push(
+        preview.ok
+          ? {
+              name,
+              available: true,
+              detail: describeAdapter(preview.summary),
+              usedByAuto: !preview.summary.software,
+            }
+          : { name, available: false, detail: preview.reason, usedByAuto: false },
+      );
+      continue;
+    }
+    const { failure } = await startBackend(name, { byName: true });
     if (failure !== null) {
       reports.push({ name, available: false, detail: failure, usedByAuto: false });
       continue;
     }
     const detail =
-      name === "webgpu" && adapter
-        ? describeAdapter(adapter)
-        : name === "tensorflow-gpu"
-          ? "a CUDA GPU through libtensorflow"
-          : `CPU: ${cpuName()}`;
-    reports.push({
-      name,
-      available: true,
-      detail,
-      usedByAuto: !(adapter?.software ?? false),
-    });
+      name === "tensorflow-gpu" ? "a CUDA GPU through libtensorflow" : `CPU: ${cpuName()}`;
+    reports.push({ name, available: true, detail, usedByAuto: true });
   }
   return reports;
 }
