@@ -202,14 +202,17 @@ export function webGpuErrors(): readonly string[] {
 
 /**
  * Registers tfjs' webgpu backend on `adapter` (the same device descriptor tfjs asks for in a
- * browser) and makes it current.
+ * browser) and makes it current; once started, later calls make the same one current again.
  *
  * @returns null when it runs, or why not.
  */
 export async function startWebGpuBackend(adapter: Adapter): Promise<string | null> {
   try {
     const { WebGPUBackend } = await import("@tensorflow/tfjs-backend-webgpu");
-    if (tf.findBackendFactory("webgpu")) tf.removeBackend("webgpu");
+    // Started before in this process (the demo trains, then predicts): keep its device, on
+    // which tensors may still live.
+    if (tf.findBackend("webgpu"))
+      return (await tf.setBackend("webgpu")) ? null : "the webgpu backend did not initialise.";
     tf.registerBackend("webgpu", async () => {
       const limits = adapter.limits;
       const device = await adapter.requestDevice({
