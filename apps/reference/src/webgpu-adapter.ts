@@ -211,8 +211,12 @@ export async function startWebGpuBackend(adapter: Adapter): Promise<string | nul
     const { WebGPUBackend } = await import("@tensorflow/tfjs-backend-webgpu");
     // Started before in this process (the demo trains, then predicts): keep its device, on
     // which tensors may still live.
-    if (tf.findBackend("webgpu"))
+    if (tf.findBackend("webgpu")) {
       return (await tf.setBackend("webgpu")) ? null : "the webgpu backend did not initialise.";
+    }
+    // Importing tfjs-backend-webgpu registers its own factory once `navigator.gpu` exists;
+    // ours replaces it, to use this adapter and to hear the device's errors.
+    if (tf.findBackendFactory("webgpu")) tf.removeBackend("webgpu");
     tf.registerBackend("webgpu", async () => {
       const limits = adapter.limits;
       const device = await adapter.requestDevice({
