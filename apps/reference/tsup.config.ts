@@ -7,6 +7,6 @@ export default defineConfig({
   clean: true,
   target: "node20",
   banner: { js: "#!/usr/bin/env node" },
-  // An optional dependency with a native addon: loaded from node_modules when installed.
-  external: ["onnxruntime-node"],
+  // Optional dependencies with native addons: loaded from node_modules when installed.
+  external: ["onnxruntime-node", "webgpu"],
 });

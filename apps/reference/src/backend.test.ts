@@ -1,9 +1,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { selectBackend } from "./backend";
+import { useSwiftShaderUnlessSet } from "../test/webgpu-setup";
+import { backendLines, selectBackend } from "./backend";
 import { CliError } from "./errors";
 
-const order = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+const order = ["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"];
+// With chromium's SwiftShader as the only Vulkan driver, webgpu has a software adapter only.
+useSwiftShaderUnlessSet();
 
 describe("selectBackend", () => {
   it("auto for training falls back no further than wasm, and explains every backend it passed over", async () => {
@@ -15,6 +18,15 @@ describe("selectBackend", () => {
     for (const line of got.skipped) expect(line.length).toBeGreaterThan(20);
     if (passed.includes("wasm"))
       expect(got.skipped.join("\n")).toMatch(/wasm: .*no convolution gradient kernels/);
+    // auto passes over a software adapter (slower than wasm) and says how to ask for it.
+    if (passed.includes("webgpu"))
+      expect(got.skipped.join("\n")).toMatch(
+        /webgpu: (only a software adapter: .* Ask for it with --backend webgpu\.|Dawn found no GPU adapter|the webgpu package)/,
+      );
+    expect(backendLines(got)).toEqual([
+      `backend: ${got.name}`,
+      ...got.skipped.map((s) => `  not ${s}`),
+    ]);
   });
 
   it("auto for inference falls back no further than wasm", async () => {
@@ -31,7 +43,7 @@ describe("selectBackend", () => {
   it("rejects an unknown backend, listing the choices", async () => {
     await expect(selectBackend("metal" as never, { forTraining: false })).rejects.toThrow(CliError);
     await expect(selectBackend("metal" as never, { forTraining: false })).rejects.toThrow(
-      /unknown backend "metal": choose one of auto, tensorflow-gpu, tensorflow, wasm, cpu/,
+      /unknown backend "metal": choose one of auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/,
     );
   });
 });

@@ -3,9 +3,23 @@ import { dirname, join } from "node:path";
 import util from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { CliError } from "./errors";
+import {
+  type AdapterSummary,
+  describeAdapter,
+  previewWebGpu,
+  probeWebGpu,
+  startWebGpuBackend,
+} from "./webgpu-adapter";
 
 /** The backends the CLI can run on, in the order `auto` tries them. */
-export const BACKEND_CHOICES = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
+export const BACKEND_CHOICES = [
+  "auto",
+  "tensorflow-gpu",
+  "webgpu",
+  "tensorflow",
+  "wasm",
+  "cpu",
+] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** What `selectBackend` got, and why each better backend was passed over. */
@@ -16,6 +30,8 @@ export interface BackendSelection {
   tfName: string;
   /** One line per backend tried before `name`, saying why it was not used. */
   skipped: string[];
+  /** The GPU adapter, when `name` is `webgpu`. */
+  adapter?: AdapterSummary;
 }
 
 const require = createRequire(import.meta.url);
@@ -84,13 +100,76 @@ async function tryWasm(): Promise<string | null> {
   }
 }
 
+/**
+ * webgpu through Dawn. A software adapter (SwiftShader, lavapipe) is correct but slower than
+ * wasm, so `auto` passes it over; `--backend webgpu` takes it.
+ */
+async function tryWebGpu(
+  byName: boolean,
+  found: { adapter?: AdapterSummary },
+): Promise<string | null> {
+  if (!byName) {
+    const preview = await previewWebGpu();
+    if (!preview.ok) return preview.reason;
+    if (preview.summary.software) {
+      return (
+        `only a software adapter: ${describeAdapter(preview.summary)}, slower than wasm. ` +
+        "Ask for it with --backend webgpu."
+      );
+    }
+  }
+  const probe = await probeWebGpu();
+  if (!probe.ok) return probe.reason;
+  const failure = await startWebGpuBackend(probe.adapter);
+  if (failure === null) found.adapter = probe.summary;
+  return failure;
+}
+
 async function tryCpu(): Promise<string | null> {
   await import("@tensorflow/tfjs-backend-cpu");
   return (await tf.setBackend("cpu")) ? null : "the cpu backend did not initialise.";
 }
 
 /**
- * Picks the tfjs backend. `auto` tries tfjs-node-gpu, then tfjs-node, then wasm, then cpu.
+ * Starts one backend and makes it current.
+ *
+ * @param name - the backend.
+ * @param options.byName - asked for by name: a software WebGPU adapter is taken only then.
+ * @returns null as `failure` when it runs (with the GPU adapter for webgpu), or why not.
+ */
+export async function startBackend(
+  name: Exclude<BackendChoice, "auto">,
+  options: { byName: boolean },
+): Promise<{ failure: string | null; adapter?: AdapterSummary }> {
+  switch (name) {
+    case "tensorflow-gpu":
+      return { failure: await tryNative("@tensorflow/tfjs-node-gpu") };
+    case "webgpu": {
+      const found: { adapter?: AdapterSummary } = {};
+      const failure = await tryWebGpu(options.byName, found);
+      return { failure, ...found };
+    }
+    case "tensorflow":
+      return { failure: await tryNative("@tensorflow/tfjs-node") };
+    case "wasm":
+      return { failure: await tryWasm() };
+    case "cpu":
+      return { failure: await tryCpu() };
+  }
+}
+
+/**
+ * What the CLI prints about the backend it runs on: its name, the GPU adapter for webgpu, and
+ * why each better backend was passed over.
+ */
+export function backendLines(selection: BackendSelection): string[] {
+  const on = selection.adapter ? ` on ${describeAdapter(selection.adapter)}` : "";
+  return [`backend: ${selection.name}${on}`, ...selection.skipped.map((s) => `  not ${s}`)];
+}
+
+/**
+ * Picks the tfjs backend. `auto` tries tfjs-node-gpu, then webgpu on a hardware adapter, then
+ * tfjs-node, then wasm, then cpu.
  * wasm trains too: @celeba/resnext computes convolution gradients with ops wasm has, since
  * the backend itself has no convolution gradient kernels.
  *
@@ -106,23 +185,17 @@ export async function selectBackend(
   if (!(BACKEND_CHOICES as readonly string[]).includes(choice)) {
     throw new CliError(`unknown backend "${choice}": choose one of ${BACKEND_CHOICES.join(", ")}.`);
   }
-  const attempts: Array<[Exclude<BackendChoice, "auto">, () => Promise<string | null>]> = [
-    ["tensorflow-gpu", () => tryNative("@tensorflow/tfjs-node-gpu")],
-    ["tensorflow", () => tryNative("@tensorflow/tfjs-node")],
-    ["wasm", tryWasm],
-    ["cpu", tryCpu],
-  ];
   // tfjs-core's Node bundle registers no gradient functions; the union package's bundle does,
   // into the registry every tfjs-core copy shares.
   if (options.forTraining) await import("@tensorflow/tfjs");
   const skipped: string[] = [];
-  for (const [name, attempt] of attempts) {
-    if (choice !== "auto" && choice !== name) continue;
-    const failure = await attempt();
+  for (const name of BACKEND_CHOICES) {
+    if (name === "auto" || (choice !== "auto" && choice !== name)) continue;
+    const { failure, adapter } = await startBackend(name, { byName: choice === name });
     if (failure === null) {
       // The cpu backend's "install tfjs-node" banner repeats what `skipped` already says.
       tf.env().set("PROD", true);
-      return { name, tfName: tf.getBackend(), skipped };
+      return { name, tfName: tf.getBackend(), skipped, ...(adapter ? { adapter } : {}) };
     }
     if (choice !== "auto") {
       throw new CliError(

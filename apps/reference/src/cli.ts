@@ -1,6 +1,7 @@
 import { cliMessage, describeSystemError, isExplainedError } from "./cli-messages";
 import { CommandContext } from "./command-context";
 import { demoCommand } from "./commands/demo";
+import { doctorCommand } from "./commands/doctor";
 import { evaluateCommand } from "./commands/evaluate";
 import { exportCommand } from "./commands/export";
 import { predictCommand } from "./commands/predict";
@@ -20,7 +21,7 @@ Commands:
   train     --data DIR --out RUN [--arch resnext50_32x4d] [--weights FILE] [--epochs 12]
             [--batch-size 32] [--lr 0.002] [--loss mse|l1|bce] [--optimizer adamax|adam|sgd]
             [--freeze 6] [--split random|official] [--seed 0] [--image-size 178x218]
-            [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--limit N] [--force] [--quiet]
+            [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu] [--limit N] [--force] [--quiet]
             [--skip-bad-images]
   train     --resume RUN
   evaluate  --run RUN [--data DIR] [--engine tfjs|onnxruntime] [--threads N] [--skip-bad-images]
@@ -29,6 +30,7 @@ Commands:
             (a .onnx FILE picks onnxruntime)
   export    --weights FILE --out model.onnx [--arch A] [--image-size WxH]
             [--normalization outside|baked]
+  doctor    every backend: available or not, why not, and on what device
 
 --force replaces only a folder this CLI made (and predict's existing --out file); it never
 deletes a folder it did not make, nor one holding --data or --weights.
@@ -74,6 +76,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<unknown>> = {
   evaluate: evaluateCommand,
   predict: predictCommand,
   export: exportCommand,
+  doctor: doctorCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -44,7 +44,7 @@ describe("runConfigFromFlags", () => {
     [{ lr: "fast" }, /--lr "fast" is not valid: give a positive number/],
     [
       { backend: "metal" },
-      /--backend "metal" is not valid: choose one of auto, tensorflow-gpu, tensorflow, wasm, cpu/,
+      /--backend "metal" is not valid: choose one of auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/,
     ],
     [{ "image-size": "178" }, /--image-size "178" is not valid: give WIDTHxHEIGHT/],
   ])("rejects %j with a message that lists the choices", (flags, pattern) => {

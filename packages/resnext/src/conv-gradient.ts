@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { maxPadRank } from "./backend-capabilities";
 import {
   batchSlicer,
   depthwiseChunkFloats,
@@ -345,14 +346,17 @@ function scatterStridedIn(
   stride: number,
 ): tf.Tensor4D {
   // Interleave zeros: [N, oh, 1, ow, 1, C] padded to [N, oh, s, ow, s, C] is the dilated map.
-  const interleaved = tf.pad(tf.reshape(v, [n, oh, 1, ow, 1, c]), [
-    [0, 0],
-    [0, 0],
-    [0, stride - 1],
-    [0, 0],
-    [0, stride - 1],
-    [0, 0],
-  ]);
+  const interleaved =
+    maxPadRank(tf.getBackend()) >= 6
+      ? tf.pad(tf.reshape(v, [n, oh, 1, ow, 1, c]), [
+          [0, 0],
+          [0, 0],
+          [0, stride - 1],
+          [0, 0],
+          [0, stride - 1],
+          [0, 0],
+        ])
+      : interleaveRank4(v, n, oh, ow, c, stride);
   const spread = tf.reshape(interleaved, [n, oh * stride, ow * stride, c]) as tf.Tensor4D;
   const dh = h - oh * stride;
   const dw = w - ow * stride;
@@ -373,4 +377,32 @@ function scatterStridedIn(
   ]) as tf.Tensor4D;
   tf.dispose([interleaved, spread, fitted]);
   return placed;
+}
+
+/**
+ * The same zero-interleaved `[N, oh, s, ow, s, C]` map as one rank-6 pad, made with two rank-4
+ * pads (columns first, then rows) for backends whose pad stops at rank 4 ({@link maxPadRank}).
+ */
+function interleaveRank4(
+  v: tf.Tensor4D,
+  n: number,
+  oh: number,
+  ow: number,
+  c: number,
+  stride: number,
+): tf.Tensor {
+  const columns = tf.pad(tf.reshape(v, [n * oh, ow, 1, c]), [
+    [0, 0],
+    [0, 0],
+    [0, stride - 1],
+    [0, 0],
+  ]);
+  const rows = tf.pad(tf.reshape(columns, [n, oh, 1, ow * stride * c]), [
+    [0, 0],
+    [0, 0],
+    [0, stride - 1],
+    [0, 0],
+  ]);
+  columns.dispose();
+  return rows;
 }

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { readsBackCheaply } from "./backend-capabilities";
 import { InvalidInputError, InvalidModelConfigError } from "./model-errors";
 
 /**
@@ -106,7 +107,8 @@ export function withDepthwiseChunkFloats<T>(floats: number, fn: () => T): T {
  * whole input out of the heap on every call (k chunks read the tensor k times) and its `Gather`
  * is slower still (1.8 s of a resnext50_32x4d step at batch 16), so `x` is read out once here and
  * each chunk is uploaded from that copy when asked for. While a gradient tape is recording (an
- * op differentiated by tfjs itself) it falls back to `tf.slice`, which the tape can follow.
+ * op differentiated by tfjs itself), and on GPU backends, it uses `tf.slice`, which the tape can
+ * follow and which keeps the data on the device.
  * Not part of the API.
  *
  * @param x - `[N, ...]`.
@@ -115,7 +117,8 @@ export function withDepthwiseChunkFloats<T>(floats: number, fn: () => T): T {
 export function batchSlicer<T extends tf.Tensor>(x: T): (begin: number, size: number) => T {
   const rest = x.shape.slice(1);
   const state = tf.engine().state;
-  if (state.gradientDepth > 0 && state.kernelDepth === 0) {
+  // On a GPU backend a slice stays on the device, where reading the batch back would stall it.
+  if ((state.gradientDepth > 0 && state.kernelDepth === 0) || !readsBackCheaply(tf.getBackend())) {
     return (begin, size) => tf.slice(x, [begin, ...rest.map(() => 0)], [size, ...rest]) as T;
   }
   const values = x.dataSync();

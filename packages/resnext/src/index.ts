@@ -1,6 +1,7 @@
 // Models (model half of the package).
 export type { ArchName, BlockType, ResNetSpec } from "./architectures";
 export { ARCH_NAMES, ARCHITECTURES } from "./architectures";
+export { readsBackCheaply } from "./backend-capabilities";
 export type { Conv2dGradOptions, ConvGradient } from "./conv-gradient";
 export { CONV_GRADIENTS, conv2dIm2colGrad } from "./conv-gradient";
 export { ResnextError } from "./errors";

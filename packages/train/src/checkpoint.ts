@@ -1,6 +1,7 @@
 import { encodeSafetensors, readSafetensors, type StateDict } from "@celeba/resnext";
 import { CheckpointError } from "./errors";
 import type { EpochRecord } from "./history";
+import { readVariablesBack } from "./read-variables-back";
 import { type RunStorage, runPath } from "./run-storage";
 import type { TorchOptimizer } from "./torch-optimizer";
 import type { TrainableModel } from "./trainable-model";
@@ -98,6 +99,7 @@ export async function writeCheckpoint(
   },
 ): Promise<void> {
   const files = checkpointFiles(runPath(runDir, base));
+  await readVariablesBack();
   await storage.write(files.weights, encodeSafetensors(parts.model.stateDict(), parts.metadata));
   const optState = parts.optimizer?.getState(parts.paramNames) ?? new Map();
   await storage.write(

@@ -69,16 +69,23 @@ export async function evaluate(
   let index = 0;
   for await (const batch of evalBatches(data, options.epoch ?? 0)) {
     options.signal?.throwIfAborted();
-    let scores = new Float32Array(0);
-    let loss = 0;
     let classes = 0;
-    tf.tidy(() => {
+    // Read back asynchronously: on a GPU backend a synchronous read blocks until the queue
+    // drains (and webgpu in Node has none).
+    const [s, l] = tf.tidy(() => {
       const t = batchTensors(batch, index);
-      const s = model.apply(t.x, { training: false });
-      scores = Float32Array.from(s.dataSync());
-      loss = lossFn(s, t.y).dataSync()[0] as number;
+      const out = model.apply(t.x, { training: false });
       classes = t.numClasses;
+      return [out, lossFn(out, t.y)];
     });
+    let scores: Float32Array;
+    let loss: number;
+    try {
+      scores = Float32Array.from(await s.data());
+      loss = (await l.data())[0] as number;
+    } finally {
+      tf.dispose([s, l]);
+    }
     if (numClasses !== 0 && classes !== numClasses) {
       throw new BatchShapeError(
         index,

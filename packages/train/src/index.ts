@@ -55,5 +55,5 @@ export {
   type TrainResult,
   train,
 } from "./train";
-export { type StepResult, type TrainStepOptions, trainStep } from "./train-step";
+export { type StepResult, type TrainStepOptions, trainStep, trainStepAsync } from "./train-step";
 export type { TrainableModel } from "./trainable-model";

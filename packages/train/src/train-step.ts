@@ -56,6 +56,93 @@ export function trainStep(
   y: tf.Tensor2D,
   options: TrainStepOptions = {},
 ): StepResult {
+  const { value, grads, scores } = computeGradients(model, optimizer, loss, x, y, options);
+  let updated = false;
+  try {
+    const lossValue = value.dataSync()[0] as number;
+    if (!Number.isFinite(lossValue)) {
+      throw new NonFiniteLossError(options.epoch ?? 0, options.step ?? 0, lossValue);
+    }
+    const scoreData = Float32Array.from(scores.dataSync());
+    const [n, c] = scores.shape;
+    const correct = Math.round(
+      getAccuracy({ data: scoreData, shape: [n, c] }, y, { threshold: options.threshold ?? 0 }) *
+        n *
+        c,
+    );
+    optimizer.applyGradients(grads);
+    updated = true;
+    return { loss: lossValue, correct, scores: scoreData };
+  } finally {
+    if (!updated && optimizer instanceof TorchOptimizer) optimizer.discardPreparedState();
+    tf.dispose([value, scores]);
+    tf.dispose(grads);
+  }
+}
+
+/**
+ * {@link trainStep} for the training loop's hot path: the loss and the number of correct
+ * predictions are computed on the backend and read back together as two numbers with one
+ * asynchronous read, instead of two synchronous reads of the loss and every score. On a GPU
+ * backend (webgpu, webgl) a synchronous read blocks the thread until the queue drains, and
+ * webgpu in Node cannot read synchronously at all; the async read leaves the thread free while
+ * the GPU works. The update still waits for the loss, so a non-finite loss applies no update.
+ *
+ * @param model - The model.
+ * @param optimizer - Any `tf.Optimizer` (e.g. {@link Adamax}).
+ * @param loss - Loss function on (scores, ±1 labels).
+ * @param x - Images, NHWC.
+ * @param y - Labels, `n x numClasses`, ±1 (a label other than +1 counts as -1).
+ * @param options - See {@link TrainStepOptions}.
+ * @returns The loss and the number of correct predictions (before the update).
+ * @throws {NonFiniteLossError} When the loss is NaN/Inf; no update is applied then.
+ * @throws {InvalidConfigError} When there is nothing to train.
+ * @throws {TrainError} When tfjs has no gradient registered for an op.
+ * @example
+ * ```ts
+ * const { loss, correct } = await trainStepAsync(model, optimizer, mseLoss, x, y);
+ * ```
+ */
+export async function trainStepAsync(
+  model: TrainableModel,
+  optimizer: tf.Optimizer,
+  loss: LossFunction,
+  x: tf.Tensor4D,
+  y: tf.Tensor2D,
+  options: TrainStepOptions = {},
+): Promise<Omit<StepResult, "scores">> {
+  const { value, grads, scores } = computeGradients(model, optimizer, loss, x, y, options);
+  let updated = false;
+  try {
+    const threshold = options.threshold ?? 0;
+    const metrics = tf.tidy(() => {
+      const agree = tf.equal(tf.greaterEqual(scores, threshold), tf.equal(y, 1));
+      return tf.stack([tf.reshape(value, []), tf.sum(tf.cast(agree, "float32"))]);
+    });
+    const [lossValue, correct] = await metrics.data();
+    metrics.dispose();
+    if (!Number.isFinite(lossValue)) {
+      throw new NonFiniteLossError(options.epoch ?? 0, options.step ?? 0, lossValue as number);
+    }
+    optimizer.applyGradients(grads);
+    updated = true;
+    return { loss: lossValue as number, correct: Math.round(correct as number) };
+  } finally {
+    if (!updated && optimizer instanceof TorchOptimizer) optimizer.discardPreparedState();
+    tf.dispose([value, scores]);
+    tf.dispose(grads);
+  }
+}
+
+/** The forward pass in train mode and the gradients of the loss, with the scores kept. */
+function computeGradients(
+  model: TrainableModel,
+  optimizer: tf.Optimizer,
+  loss: LossFunction,
+  x: tf.Tensor4D,
+  y: tf.Tensor2D,
+  options: TrainStepOptions,
+): { value: tf.Scalar; grads: tf.NamedTensorMap; scores: tf.Tensor2D } {
   const variables = [...(options.variables ?? model.trainableVariables()).values()];
   if (variables.length === 0) {
     throw new InvalidConfigError(
@@ -87,26 +174,5 @@ export function trainStep(
     }
     throw e;
   }
-  const { value, grads } = computed;
-  let updated = false;
-  try {
-    const lossValue = value.dataSync()[0] as number;
-    if (!Number.isFinite(lossValue)) {
-      throw new NonFiniteLossError(options.epoch ?? 0, options.step ?? 0, lossValue);
-    }
-    const scoreData = Float32Array.from((scores as tf.Tensor2D).dataSync());
-    const [n, c] = (scores as tf.Tensor2D).shape;
-    const correct = Math.round(
-      getAccuracy({ data: scoreData, shape: [n, c] }, y, { threshold: options.threshold ?? 0 }) *
-        n *
-        c,
-    );
-    optimizer.applyGradients(grads);
-    updated = true;
-    return { loss: lossValue, correct, scores: scoreData };
-  } finally {
-    if (!updated && optimizer instanceof TorchOptimizer) optimizer.discardPreparedState();
-    tf.dispose([value, scores as tf.Tensor2D]);
-    tf.dispose(grads);
-  }
+  return { ...computed, scores: scores as tf.Tensor2D };
 }

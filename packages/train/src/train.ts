@@ -28,7 +28,7 @@ import { type EpochRecord, historyToCsv, selectBestEpoch } from "./history";
 import { LOSS_NAMES, type LossFunction, type LossName, lossByName } from "./losses";
 import { ProgressBar, type ProgressStream } from "./progress-bar";
 import { type RunStorage, runPath } from "./run-storage";
-import { trainStep } from "./train-step";
+import { trainStepAsync } from "./train-step";
 import type { TrainableModel } from "./trainable-model";
 
 /** Emitted after every optimizer step. */
@@ -388,10 +388,10 @@ async function runLoop(
       for await (const batch of inputs.trainData(epoch, step)) {
         const n = batch.shape[0];
         state.inputSize ??= batch.shape.slice(1);
-        let result: ReturnType<typeof trainStep>;
+        let result: Awaited<ReturnType<typeof trainStepAsync>>;
         const t = batchTensors(batch, step);
         try {
-          result = trainStep(model, optimizer, lossFn, t.x, t.y, {
+          result = await trainStepAsync(model, optimizer, lossFn, t.x, t.y, {
             variables,
             epoch,
             step,

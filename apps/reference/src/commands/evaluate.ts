@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { readStateDict } from "@celeba/resnext";
 import { type EpochRecord, evaluate, selectBestEpoch } from "@celeba/train";
-import { selectBackend } from "../backend";
+import { backendLines, selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { writeRunOutputs } from "../finish-run";
@@ -39,7 +39,7 @@ async function evaluateLocked(ctx: CommandContext, runDir: string, config: RunCo
     throw new CliError(`${runDir}/checkpoints holds no epoch-NN.safetensors: train first.`);
 
   const backend = await selectBackend(config.backend, { forTraining: false });
-  ctx.log(`backend: ${backend.name}`);
+  for (const line of backendLines(backend)) ctx.log(line);
   const onnxRuntime = chooseEngine(ctx.string("engine"), null) === "onnxruntime";
   const score = onnxRuntime
     ? onnxRuntimeEvaluator({

@@ -21,7 +21,7 @@ import {
   type Normalization,
 } from "@celeba/train";
 import * as tf from "@tensorflow/tfjs-core";
-import { BACKEND_CHOICES, selectBackend } from "../backend";
+import { BACKEND_CHOICES, backendLines, selectBackend } from "../backend";
 import { cliMessage } from "../cli-messages";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
@@ -119,7 +119,7 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
       forTraining: false,
     },
   );
-  ctx.log(`backend: ${backend.name}`);
+  for (const line of backendLines(backend)) ctx.log(line);
 
   const sd = await readStateDict(weights);
   const fc = sd.get("fc.weight");

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "@celeba/internal/node";
 import { resume, type TrainResult, train } from "@celeba/train";
-import { selectBackend } from "../backend";
+import { backendLines, selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { writeRunOutputs } from "../finish-run";
@@ -129,8 +129,7 @@ async function trainInFolder(
 ): Promise<TrainOutcome> {
   const { runDir, config, outRequest, resumeDir } = run;
   const backend = await selectBackend(config.backend, { forTraining: true });
-  ctx.log(`backend: ${backend.name}`);
-  for (const s of backend.skipped) ctx.log(`  not ${s}`);
+  for (const line of backendLines(backend)) ctx.log(line);
 
   const data = await loadRunData(config);
   const names = data.dataset.attributeNames;
