@@ -135,7 +135,7 @@ export async function buildModel(
       try {
         result = model.loadStateDict(sd, { strict: true, reinitializeHead: true });
       } catch (error) {
-        if (!(error instanceof StateDictMismatchError)) throw error;
+        if (!StateDictMismatchError.isInstance(error)) throw error;
         throw new CliError(
           `--weights ${config.weights} does not fit --arch ${config.arch}: ${cliMessage(error.message)}`,
           { cause: error },

@@ -5,8 +5,8 @@ export {
   AugmentError,
   ChannelMismatchError,
   CropOutOfBoundsError,
-  InvalidArgumentError,
   InvalidImageError,
+  InvalidOptionError,
 } from "./errors";
 export { hflip } from "./hflip";
 export type { NormalizeOptions } from "./normalize";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { manifest, readFloats, sourceImage } from "../test/fixtures";
-import { ChannelMismatchError, InvalidArgumentError } from "./errors";
+import { ChannelMismatchError, InvalidOptionError } from "./errors";
 import {
   IMAGENET_MEAN,
   IMAGENET_STD,
@@ -73,7 +73,7 @@ describe("normalize errors", () => {
     );
   });
   it("rejects a zero std and a too-small output buffer", () => {
-    expect(() => toTensor(rgb, { mean: [0, 0, 0], std: [1, 0, 1] })).toThrow(InvalidArgumentError);
+    expect(() => toTensor(rgb, { mean: [0, 0, 0], std: [1, 0, 1] })).toThrow(InvalidOptionError);
     expect(() => toNormalizedFloat32(rgb, {}, new Float32Array(rgb.data.length), 1)).toThrow(
       /offset: got 1.*out\.length/,
     );

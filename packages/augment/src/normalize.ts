@@ -1,4 +1,4 @@
-import { ChannelMismatchError, InvalidArgumentError } from "./errors";
+import { ChannelMismatchError, InvalidOptionError } from "./errors";
 import { assertRawImage, type RawImage } from "./raw-image";
 
 /** ImageNet channel means (RGB) that torchvision's pretrained weights expect. */
@@ -22,7 +22,7 @@ export interface NormalizeOptions {
  * @param out - Optional destination; a new array is allocated when omitted.
  * @param offset - Element index in `out` to start writing at. Default 0.
  * @returns `out` (or the new array), holding `width * height * channels` values from `offset`.
- * @throws {InvalidArgumentError} when `out` is too small for the image at `offset`.
+ * @throws {InvalidOptionError} when `out` is too small for the image at `offset`.
  * @example
  * const x = toFloat32(img);
  * console.log(x.length === img.width * img.height * img.channels); // true
@@ -43,7 +43,7 @@ export function toFloat32(img: RawImage, out?: Float32Array, offset = 0): Float3
  * @param options - Mean and std per channel; default ImageNet's.
  * @returns A new Float32Array of the same length.
  * @throws {ChannelMismatchError} when mean/std length differs from `channels`.
- * @throws {InvalidArgumentError} when `data.length` is not a multiple of `channels` or a std is 0.
+ * @throws {InvalidOptionError} when `data.length` is not a multiple of `channels` or a std is 0.
  * @example
  * const x = normalize(toFloat32(img), 3);
  * // same values as torchvision Normalize(IMAGENET_MEAN, IMAGENET_STD)(ToTensor()(pil))
@@ -55,14 +55,18 @@ export function normalize(
   options: NormalizeOptions = {},
 ): Float32Array {
   if (!Number.isInteger(channels) || channels <= 0) {
-    throw new InvalidArgumentError("channels", channels, "a positive integer (3 for RGB)");
+    throw new InvalidOptionError({
+      option: "channels",
+      value: channels,
+      hint: "a positive integer (3 for RGB)",
+    });
   }
   if (data.length % channels !== 0) {
-    throw new InvalidArgumentError(
-      "data.length",
-      data.length,
-      `a multiple of channels (${channels})`,
-    );
+    throw new InvalidOptionError({
+      option: "data.length",
+      value: data.length,
+      hint: `a multiple of channels (${channels})`,
+    });
   }
   const { mean, std } = resolveMeanStd(options, channels);
   const out = new Float32Array(data.length);
@@ -85,7 +89,7 @@ export function normalize(
  * @param offset - Element index in `out` to start writing at. Default 0.
  * @returns `out` (or the new array).
  * @throws {ChannelMismatchError} when mean/std length differs from the image's channels.
- * @throws {InvalidArgumentError} when `out` is too small or a std is 0.
+ * @throws {InvalidOptionError} when `out` is too small or a std is 0.
  * @example
  * const batch = new Float32Array(32 * 218 * 178 * 3);
  * toNormalizedFloat32(img, {}, batch, 5 * 218 * 178 * 3); // fill slot 5
@@ -103,12 +107,13 @@ export function toNormalizedFloat32(
   const n = img.data.length;
   const dest = out ?? new Float32Array(n);
   if (!Number.isInteger(offset) || offset < 0 || offset + n > dest.length) {
-    throw new InvalidArgumentError(
-      "offset",
-      offset,
-      `an integer with 0 <= offset and offset + ${n} (the image's value count) <= out.length (${dest.length}); ` +
+    throw new InvalidOptionError({
+      option: "offset",
+      value: offset,
+      hint:
+        `an integer with 0 <= offset and offset + ${n} (the image's value count) <= out.length (${dest.length}); ` +
         "allocate the batch as n * height * width * channels",
-    );
+    });
   }
   const src = img.data;
   if (c === 3) {
@@ -181,26 +186,31 @@ function resolveMeanStd(
       !Array.isArray(values) ||
       values.some((v) => typeof v !== "number" || !Number.isFinite(v))
     ) {
-      throw new InvalidArgumentError(
-        name,
-        values,
-        `an array of ${channels} finite numbers, one per channel`,
-      );
+      throw new InvalidOptionError({
+        option: name,
+        value: values,
+        hint: `an array of ${channels} finite numbers, one per channel`,
+      });
     }
     if (values.length !== channels) {
-      throw new ChannelMismatchError(
-        `normalize ${name} [${values.join(", ")}]`,
-        channels,
-        values.length,
-        `Give one ${name} value per image channel (the image has ${channels}); ` +
+      throw new ChannelMismatchError({
+        what: `normalize ${name} [${values.join(", ")}]`,
+        expected: channels,
+        actual: values.length,
+        fix:
+          `Give one ${name} value per image channel (the image has ${channels}); ` +
           (channels === 3
             ? "ImageNet's defaults fit RGB."
             : "convert the image to RGB or pass matching mean/std."),
-      );
+      });
     }
   }
   if (std.some((s) => s === 0)) {
-    throw new InvalidArgumentError("std", std, "non-zero standard deviations (division by std)");
+    throw new InvalidOptionError({
+      option: "std",
+      value: std,
+      hint: "non-zero standard deviations (division by std)",
+    });
   }
   return { mean, std };
 }

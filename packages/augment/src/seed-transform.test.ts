@@ -3,7 +3,7 @@ import { caseLabel, casesOf, diffStats, sha256, sourceImage } from "../test/fixt
 import { scriptedRng } from "../test/scripted-rng";
 import { compose } from "./compose";
 import { centerCrop } from "./crop";
-import { CropOutOfBoundsError, InvalidArgumentError } from "./errors";
+import { CropOutOfBoundsError, InvalidOptionError } from "./errors";
 import { hflip } from "./hflip";
 import { toNormalizedFloat32 } from "./normalize";
 import { randomCrop } from "./random-crop";
@@ -116,7 +116,7 @@ describe("seedTrainTransform", () => {
     expect(() => seedTrainTransform({ crop: { width: 300, height: 10 } })).toThrow(
       CropOutOfBoundsError,
     );
-    expect(() => seedTrainTransform({ cropMode: "middle" as never })).toThrow(InvalidArgumentError);
+    expect(() => seedTrainTransform({ cropMode: "middle" as never })).toThrow(InvalidOptionError);
     expect(() => seedTrainTransform({ mean: [0.5, 0.5] })).toThrow(/mean/);
   });
 });

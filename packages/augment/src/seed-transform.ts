@@ -1,5 +1,5 @@
 import { roundHalfEven, type Size, validateSize } from "./crop";
-import { CropOutOfBoundsError, InvalidArgumentError } from "./errors";
+import { CropOutOfBoundsError, InvalidOptionError } from "./errors";
 import { type NormalizeOptions, normalizationTable, toNormalizedFloat32 } from "./normalize";
 import { randomCropOffset } from "./random-crop";
 import { validateProbability } from "./random-horizontal-flip";
@@ -44,7 +44,7 @@ export interface SeedTrainTransformOptions extends NormalizeOptions {
  *
  * @param options - Overrides; every field defaults to the seed's value.
  * @returns An {@link ImagePipeline}.
- * @throws {InvalidArgumentError} for a bad probability, size, filter or crop mode.
+ * @throws {InvalidOptionError} for a bad probability, size, filter or crop mode.
  * @throws {CropOutOfBoundsError} when the crop is larger than the resize target.
  * @example
  * const train = seedTrainTransform();
@@ -60,23 +60,27 @@ export function seedTrainTransform(options: SeedTrainTransformOptions = {}): Ima
   validateSize(cropSize, "crop");
   const cropMode = options.cropMode ?? "random";
   if (cropMode !== "random" && cropMode !== "center") {
-    throw new InvalidArgumentError("cropMode", cropMode, '"random" or "center"');
+    throw new InvalidOptionError({
+      option: "cropMode",
+      value: cropMode,
+      hint: '"random" or "center"',
+    });
   }
   const filter = options.filter ?? "bicubic";
   if (!RESIZE_FILTERS.includes(filter)) {
-    throw new InvalidArgumentError(
-      "filter",
-      filter,
-      `one of ${RESIZE_FILTERS.map((x) => `"${x}"`).join(", ")}`,
-    );
+    throw new InvalidOptionError({
+      option: "filter",
+      value: filter,
+      hint: `one of ${RESIZE_FILTERS.map((x) => `"${x}"`).join(", ")}`,
+    });
   }
   if (cropSize.width > target.width || cropSize.height > target.height) {
-    throw new CropOutOfBoundsError(
-      { left: 0, top: 0, width: cropSize.width, height: cropSize.height },
-      target.width,
-      target.height,
-      "The crop must fit in the resize target; make options.crop smaller or options.resize larger.",
-    );
+    throw new CropOutOfBoundsError({
+      box: { left: 0, top: 0, width: cropSize.width, height: cropSize.height },
+      imageWidth: target.width,
+      imageHeight: target.height,
+      fix: "The crop must fit in the resize target; make options.crop smaller or options.resize larger.",
+    });
   }
   const norm: NormalizeOptions = { mean: options.mean, std: options.std };
   // Validate mean/std now (for RGB) so misconfiguration fails before the first image.

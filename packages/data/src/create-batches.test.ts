@@ -14,7 +14,7 @@ import {
 } from "@celeba/augment";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Batch, createBatches } from "./create-batches";
-import { BadImageError, ConfigError, ImageSizeError } from "./errors";
+import { BadImageError, ImageSizeError, InvalidOptionError } from "./errors";
 import { type CelebADataset, loadCelebA } from "./load-celeba";
 import { makeSyntheticCelebA } from "./synthetic-celeba";
 
@@ -226,7 +226,7 @@ describe("createBatches", () => {
   });
 
   it("validates options before any work", () => {
-    expect(() => createBatches(ds, { batchSize: 0 })).toThrow(ConfigError);
+    expect(() => createBatches(ds, { batchSize: 0 })).toThrow(InvalidOptionError);
     expect(() => createBatches(ds, { batchSize: 2, onBadImage: "ignore" as never })).toThrow(
       /"error" or "skip"/,
     );

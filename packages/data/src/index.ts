@@ -8,9 +8,9 @@ export { decodeImage } from "./decode-image";
 export {
   AnnotationError,
   BadImageError,
-  ConfigError,
   DataError,
   ImageSizeError,
+  InvalidOptionError,
   MissingImagesError,
   MissingPathError,
   ZipError,

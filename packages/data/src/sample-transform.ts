@@ -8,7 +8,7 @@ import {
   toNormalizedFloat32,
 } from "@celeba/augment";
 import type { PreparedSample } from "./batch-engine";
-import { ConfigError } from "./errors";
+import { InvalidOptionError } from "./errors";
 
 /** What a batch iterator applies to each decoded image: an augment pipeline, or a plain uint8 transform. */
 export type SampleTransform = ImagePipeline | Transform;
@@ -56,9 +56,9 @@ export function resolveTransform(
       };
     };
   }
-  throw new ConfigError(
-    "transform",
-    transform,
-    "an ImagePipeline from @celeba/augment (seedTrainTransform(), seedEvalTransform()) or a (img, rng) => RawImage transform",
-  );
+  throw new InvalidOptionError({
+    option: "transform",
+    value: transform,
+    hint: "an ImagePipeline from @celeba/augment (seedTrainTransform(), seedEvalTransform()) or a (img, rng) => RawImage transform",
+  });
 }

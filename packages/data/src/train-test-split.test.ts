@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { explicitSplit, officialSplit, seedSplit } from "./dataset-splits";
-import { ConfigError, DataError } from "./errors";
+import { DataError, InvalidOptionError } from "./errors";
 import { trainTestSplit } from "./train-test-split";
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -51,7 +51,7 @@ describe("trainTestSplit", () => {
   });
 
   it("validates options, listing valid choices", () => {
-    expect(() => trainTestSplit(range(5), { testSize: 1.5, seed: 0 })).toThrow(ConfigError);
+    expect(() => trainTestSplit(range(5), { testSize: 1.5, seed: 0 })).toThrow(InvalidOptionError);
     expect(() => trainTestSplit(range(5), { testSize: 0, seed: 0 })).toThrow(/float in \(0, 1\)/);
     expect(() => trainTestSplit(range(5), { testSize: 5, seed: 0 })).toThrow(/non-empty/);
     expect(() => trainTestSplit(range(5), { testSize: 0.2 })).toThrow(/seed/);

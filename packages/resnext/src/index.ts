@@ -9,7 +9,7 @@ export { fastestGroupedConvImpl, GROUPED_CONV_IMPLS, groupedConv2d } from "./gro
 export type { ShapeMismatch } from "./model-errors";
 export {
   InvalidInputError,
-  InvalidModelConfigError,
+  InvalidOptionError,
   StateDictMismatchError,
 } from "./model-errors";
 export type { CreateModelConfig } from "./models";

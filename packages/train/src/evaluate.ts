@@ -80,10 +80,10 @@ export async function evaluate(
       classes = t.numClasses;
     });
     if (numClasses !== 0 && classes !== numClasses) {
-      throw new BatchShapeError(
-        index,
-        `has ${classes} label columns but earlier batches had ${numClasses}.`,
-      );
+      throw new BatchShapeError({
+        batchIndex: index,
+        message: `has ${classes} label columns but earlier batches had ${numClasses}.`,
+      });
     }
     numClasses = classes;
     const n = batch.shape[0];
@@ -95,10 +95,10 @@ export async function evaluate(
     index++;
   }
   if (count === 0)
-    throw new BatchShapeError(
-      0,
-      "the evaluation data yielded no batches. Check the split/data source.",
-    );
+    throw new BatchShapeError({
+      batchIndex: 0,
+      message: "the evaluation data yielded no batches. Check the split/data source.",
+    });
   const scores = concat(scoreChunks, count * numClasses);
   const labels = concat(labelChunks, count * numClasses);
   const matrix = (d: Float32Array) => ({ data: d, shape: [count, numClasses] });

@@ -47,10 +47,11 @@ export function selectBestEpoch(
     }
   }
   if (best === undefined) {
-    throw new TrainError(
-      `selectBestEpoch: none of the ${history.length} history records has a finite valAccuracy. ` +
+    throw new TrainError({
+      message:
+        `selectBestEpoch: none of the ${history.length} history records has a finite valAccuracy. ` +
         "Pass validation data (valData) to train() so every epoch is validated.",
-    );
+    });
   }
   return best.epoch;
 }

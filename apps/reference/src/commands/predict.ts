@@ -56,7 +56,7 @@ export async function describeWeights(
   try {
     meta = decodeCheckpointMetadata(raw, path);
   } catch (error) {
-    if (error instanceof CheckpointMetadataError) throw new CliError(error.message);
+    if (CheckpointMetadataError.isInstance(error)) throw new CliError(error.message);
     throw error;
   }
   const fromFile = meta.architecture !== "unknown" ? meta.architecture : undefined;
@@ -133,7 +133,7 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
     try {
       model.loadStateDict(sd, { strict: true, reinitializeHead: false });
     } catch (error) {
-      if (!(error instanceof StateDictMismatchError)) throw error;
+      if (!StateDictMismatchError.isInstance(error)) throw error;
       throw new CliError(
         `${weights} does not fit ${desc.arch}${ctx.string("arch") ? "" : " (the default for a bare state dict)"}: ` +
           `${error.message} If the weights are another architecture, pass --arch: one of ${ARCH_NAMES.join(", ")}.`,

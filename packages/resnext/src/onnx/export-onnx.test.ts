@@ -10,7 +10,7 @@ import { goldenInputNHWC, maxAbs, maxAbsDiff } from "../../test/golden-input";
 import { nhwcToNchw, runOnnx } from "../../test/onnx-runtime";
 import { RESNET18_MINI } from "../../test/resnet18-mini";
 import { ARCH_NAMES, ARCHITECTURES, type ResNetSpec } from "../architectures";
-import { InvalidModelConfigError } from "../model-errors";
+import { InvalidOptionError } from "../model-errors";
 import { createModel, resolveOptions } from "../models";
 import { buildResNet, type ResNetModel } from "../resnet";
 import { readSafetensors } from "../safetensors";
@@ -307,8 +307,8 @@ describe("graph validity (resnext_tiny)", () => {
     [{ opset: 17 }, "exportOnnx option"],
   ])("rejects %j, naming %s", async (options, field) => {
     const error = await exportOnnx(model, options as never).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidModelConfigError);
-    expect((error as InvalidModelConfigError).field).toBe(field);
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect((error as InvalidOptionError).option).toBe(field);
   });
 
   it("readOnnxMetadata names the file when the bytes are not ONNX", () => {
