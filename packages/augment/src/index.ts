@@ -1,3 +1,5 @@
+export type { CelebaTrainTransformOptions, ImagePipeline } from "./celeba-transform";
+export { celebaEvalTransform, celebaTrainTransform } from "./celeba-transform";
 export { compose } from "./compose";
 export type { CropBox, Size } from "./crop";
 export { centerCrop, crop } from "./crop";
@@ -26,6 +28,4 @@ export type { ResizeFilter, ResizeOptions } from "./resize";
 export { resize } from "./resize";
 export type { Rng, RngState, Seed } from "./rng";
 export { createRng, deriveSeed, shuffleInPlace } from "./rng";
-export type { ImagePipeline, SeedTrainTransformOptions } from "./seed-transform";
-export { seedEvalTransform, seedTrainTransform } from "./seed-transform";
 export type { Transform } from "./transform";

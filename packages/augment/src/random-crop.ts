@@ -29,7 +29,7 @@ export function randomCrop(size: Size | number): Transform {
   };
 }
 
-/** Draws torchvision's `RandomCrop.get_params` offsets; shared by the fused seed pipeline so both draw identically. */
+/** Draws torchvision's `RandomCrop.get_params` offsets; shared by the fused CelebA pipeline so both draw identically. */
 export function randomCropOffset(
   imageWidth: number,
   imageHeight: number,

@@ -26,7 +26,7 @@ export interface CommonBatchOptions {
    * bit-identical either way. Default 0.
    */
   workers?: number;
-  /** The pipeline workers build. Default `{ factory: "seedEvalTransform" }`. Only used with `workers` > 0. */
+  /** The pipeline workers build. Default `{ factory: "celebaEvalTransform" }`. Only used with `workers` > 0. */
   workerTransform?: WorkerTransform;
 }
 
@@ -66,16 +66,16 @@ export function resolveCommon(options: CommonBatchOptions): ResolvedCommon {
       hint: "an integer >= 0 (0 = augment on the main thread; e.g. os.availableParallelism())",
     });
   }
-  const workerTransform = options.workerTransform ?? { factory: "seedEvalTransform" };
+  const workerTransform = options.workerTransform ?? { factory: "celebaEvalTransform" };
   if (
     workerTransform == null ||
-    (workerTransform.factory !== "seedTrainTransform" &&
-      workerTransform.factory !== "seedEvalTransform")
+    (workerTransform.factory !== "celebaTrainTransform" &&
+      workerTransform.factory !== "celebaEvalTransform")
   ) {
     throw new InvalidOptionError({
       option: "workerTransform",
       value: workerTransform,
-      hint: '{ factory: "seedTrainTransform" | "seedEvalTransform", options?: {...} }',
+      hint: '{ factory: "celebaTrainTransform" | "celebaEvalTransform", options?: {...} }',
     });
   }
   if (workers > 0 && (options as { transform?: unknown }).transform !== undefined) {

@@ -46,8 +46,8 @@ export interface CreateBatchesOptions extends CommonBatchOptions {
   startBatch?: number;
   /**
    * Applied to every decoded image with the sample's rng `createRng(deriveSeed(seed, epoch, index))`:
-   * an `ImagePipeline` such as `seedTrainTransform()` (writes normalised floats itself), or a plain
-   * `(img, rng) => RawImage` then normalised with `normalize`. Default `seedEvalTransform()` (normalise only).
+   * an `ImagePipeline` such as `celebaTrainTransform()` (writes normalised floats itself), or a plain
+   * `(img, rng) => RawImage` then normalised with `normalize`. Default `celebaEvalTransform()` (normalise only).
    */
   transform?: SampleTransform;
   /** Mean/std for a plain `transform`. Default ImageNet's. Ignored for pipelines, which normalise themselves. */
@@ -76,7 +76,7 @@ export interface BatchIterable extends AsyncIterable<Batch> {
  * @throws {InvalidOptionError} Synchronously, for an invalid option. While iterating: {@link BadImageError}
  * (unless `onBadImage: "skip"`), {@link ImageSizeError} when a batch mixes image sizes.
  * @example
- * const batches = createBatches({ items: train, readImage: ds.readImage }, { batchSize: 32, seed: 1, epoch, transform: seedTrainTransform() });
+ * const batches = createBatches({ items: train, readImage: ds.readImage }, { batchSize: 32, seed: 1, epoch, transform: celebaTrainTransform() });
  * for await (const { images, shape, labels, ids } of batches) { ... }
  * // shape = [32, 218, 178, 3]
  */

@@ -20,11 +20,11 @@ export interface DatasetSplit<T> {
  * @returns `{ train, val, test }` with sizes n - ceil(0.2n), then the rest halved (test gets the odd one).
  * @throws {InvalidOptionError} If there are fewer than 3 items.
  * @example
- * const { train, val, test } = seedSplit(dataset.items, 0);
+ * const { train, val, test } = paperSplit(dataset.items, 0);
  * train.length; // 0.8 * n (rounded down)
  * val.length + test.length; // ceil(0.2 * n)
  */
-export function seedSplit<T>(items: readonly T[], seed: Seed): DatasetSplit<T> {
+export function paperSplit<T>(items: readonly T[], seed: Seed): DatasetSplit<T> {
   if (items.length < 3) {
     throw new InvalidOptionError({
       option: "items",
@@ -32,13 +32,13 @@ export function seedSplit<T>(items: readonly T[], seed: Seed): DatasetSplit<T> {
       hint: "at least 3 items for an 80/10/10 split",
     });
   }
-  const first = trainTestSplit(items, { testSize: 0.2, seed: deriveSeed(seed, "seedSplit", 1) });
+  const first = trainTestSplit(items, { testSize: 0.2, seed: deriveSeed(seed, "paperSplit", 1) });
   if (first.test.length < 2) {
     return { train: first.train, val: [], test: first.test };
   }
   const second = trainTestSplit(first.test, {
     testSize: 0.5,
-    seed: deriveSeed(seed, "seedSplit", 2),
+    seed: deriveSeed(seed, "paperSplit", 2),
   });
   return { train: first.train, val: second.train, test: second.test };
 }
@@ -64,7 +64,7 @@ export function officialSplit<T extends Pick<CelebAItem, "partition">>(dataset: 
       throw new DataError({
         message:
           "officialSplit needs each image's official partition, but the dataset was loaded without a " +
-          "partition file (partition: null). Load it with list_eval_partition.txt, or use seedSplit.",
+          "partition file (partition: null). Load it with list_eval_partition.txt, or use paperSplit.",
       });
     }
     if (item.partition === 0) split.train.push(item);

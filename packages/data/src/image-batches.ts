@@ -23,7 +23,7 @@ export interface ImageBatch {
 
 /** Options of {@link createImageBatches}. */
 export interface CreateImageBatchesOptions extends CommonBatchOptions {
-  /** Per-image transform. Default `seedEvalTransform()` (normalise only, as the seed evaluated). */
+  /** Per-image transform. Default `celebaEvalTransform()` (normalise only, as the paper evaluated). */
   transform?: SampleTransform;
   /** Mean/std for a plain `transform`. Default ImageNet's. */
   normalize?: NormalizeOptions;
@@ -37,7 +37,7 @@ export interface ImageBatchIterable extends AsyncIterable<ImageBatch> {
 }
 
 /**
- * Lists the images in a folder (the seed's "private test data": a bare folder without annotations),
+ * Lists the images in a folder (the paper's "private test data": a bare folder without annotations),
  * sorted by name. Not recursive; hidden and non-image files are ignored.
  *
  * @param dir - Folder to list.

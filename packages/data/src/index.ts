@@ -3,7 +3,7 @@ export { CELEBA_ATTRIBUTE_NAMES, CELEBA_ATTRIBUTE_STATS } from "./celeba-attribu
 export type { Batch, BatchIterable, BatchSource, CreateBatchesOptions } from "./create-batches";
 export { createBatches } from "./create-batches";
 export type { DatasetSplit } from "./dataset-splits";
-export { explicitSplit, officialSplit, seedSplit } from "./dataset-splits";
+export { explicitSplit, officialSplit, paperSplit } from "./dataset-splits";
 export { decodeImage } from "./decode-image";
 export {
   AnnotationError,

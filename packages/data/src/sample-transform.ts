@@ -1,9 +1,9 @@
 import {
+  celebaEvalTransform,
   type ImagePipeline,
   type NormalizeOptions,
   type RawImage,
   type Rng,
-  seedEvalTransform,
   type Transform,
   toNormalizedFloat32,
 } from "@celeba/augment";
@@ -23,7 +23,7 @@ export function resolveTransform(
   normalize: NormalizeOptions | undefined,
 ): (img: RawImage, rng: Rng) => PreparedSample {
   if (transform === undefined)
-    return resolveTransform(seedEvalTransform(normalize ?? {}), undefined);
+    return resolveTransform(celebaEvalTransform(normalize ?? {}), undefined);
   if (typeof transform === "function") {
     const norm = normalize ?? {};
     return (img, rng) => {
@@ -59,6 +59,6 @@ export function resolveTransform(
   throw new InvalidOptionError({
     option: "transform",
     value: transform,
-    hint: "an ImagePipeline from @celeba/augment (seedTrainTransform(), seedEvalTransform()) or a (img, rng) => RawImage transform",
+    hint: "an ImagePipeline from @celeba/augment (celebaTrainTransform(), celebaEvalTransform()) or a (img, rng) => RawImage transform",
   });
 }

@@ -49,7 +49,7 @@ const CELEBA_TOTAL = 202599;
  * rows `000001.jpg -1  1 ...` with each value right-aligned in a 2-wide field) and `list_eval_partition.txt`.
  * Labels follow CelebA's positive rates and their correlation with `Male` (e.g. beards, make-up).
  * Every attribute is drawn as a learnable cue: a marker of its own colour and shape at its own place on
- * the face (kept clear of the seed's random-crop margin), plus global cues for `Pale_Skin` (face tone)
+ * the face (kept clear of the paper's random-crop margin), plus global cues for `Pale_Skin` (face tone)
  * and `Blurry` (a blur). A small CNN learns them in a few epochs. Deterministic given the seed.
  *
  * @param dir - Folder to write into (created if needed).

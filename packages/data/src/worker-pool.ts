@@ -2,16 +2,16 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { SeedTrainTransformOptions } from "@celeba/augment";
+import type { CelebaTrainTransformOptions } from "@celeba/augment";
 import { errorMarker } from "@celeba/internal";
 import { DataError } from "./errors";
 
 /** Which ready pipeline the workers build (functions cannot cross threads, so it is named, not passed). */
 export interface WorkerTransform {
-  /** `"seedTrainTransform"` or `"seedEvalTransform"` from @celeba/augment. */
-  factory: "seedTrainTransform" | "seedEvalTransform";
-  /** Options passed to the factory. Default `{}` (the seed's values). */
-  options?: SeedTrainTransformOptions;
+  /** `"celebaTrainTransform"` or `"celebaEvalTransform"` from @celeba/augment. */
+  factory: "celebaTrainTransform" | "celebaEvalTransform";
+  /** Options passed to the factory. Default `{}` (the paper's values). */
+  options?: CelebaTrainTransformOptions;
 }
 
 export type WorkerSetup = WorkerTransform;

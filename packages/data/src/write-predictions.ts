@@ -6,7 +6,7 @@ import { DataError, InvalidOptionError } from "./errors";
 export interface WritePredictionsOptions {
   /** Write the raw scores instead of ±1. Default `false`. */
   raw?: boolean;
-  /** A score >= threshold is written as 1, below as -1 (the seed's rule with 0 for MSE on ±1 labels). Default 0. */
+  /** A score >= threshold is written as 1, below as -1 (the paper's rule with 0 for MSE on ±1 labels). Default 0. */
   threshold?: number;
 }
 

@@ -57,7 +57,7 @@ function escapeCell(text: string): string {
 }
 
 /**
- * Renders an {@link AttributeReport} as the markdown table the seed printed: one row
+ * Renders an {@link AttributeReport} as the markdown table the paper printed: one row
  * per attribute (accuracy, majority baseline, precision, recall, F1, balanced accuracy,
  * positive rate, all in percent) and a final **Mean** row (means over attributes;
  * the published mean is over the attributes that have a published value).

@@ -9,7 +9,7 @@ import { type Matrix, type MatrixInput, toMatrix } from "./matrix";
 /** Options shared by every function that thresholds scores. */
 export interface ThresholdOptions {
   /**
-   * A score `>= threshold` is predicted +1, anything below is -1 (the seed's rule,
+   * A score `>= threshold` is predicted +1, anything below is -1 (the paper's rule,
    * so a score of exactly `threshold` counts as positive). Default `0`, the midpoint
    * of the ±1 labels that MSE training regresses to. Must be finite.
    */

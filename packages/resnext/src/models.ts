@@ -226,7 +226,7 @@ export const resnet101 = factory("resnet101");
  */
 export const resnet152 = factory("resnet152");
 /**
- * ResNeXt-50 32x4d (torchvision's `resnext50_32x4d`, the seed's model): Bottleneck,
+ * ResNeXt-50 32x4d (torchvision's `resnext50_32x4d`, the paper's model): Bottleneck,
  * [3, 4, 6, 3], 32 groups of width 4.
  *
  * @param options - {@link ResNetOptions}; every field has a default (1000 classes, seed 0).

@@ -164,7 +164,7 @@ describe("BatchNorm modes", () => {
 });
 
 describe("freezing", () => {
-  it("freeze(6) freezes conv1, bn1, layer1, layer2 (the seed's first 6 children)", () => {
+  it("freeze(6) freezes conv1, bn1, layer1, layer2 (the paper's first 6 children)", () => {
     const m = tiny();
     const frozen = m.freeze(6);
     expect(frozen.length).toBeGreaterThan(0);

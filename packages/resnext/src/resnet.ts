@@ -22,7 +22,7 @@ import { withoutGradientTape } from "./without-gradient-tape";
 
 /**
  * torchvision's top-level children of a ResNet, in order; `freeze(n)` freezes the first `n`
- * (the seed freezes 6: conv1, bn1, relu, maxpool, layer1, layer2).
+ * (the paper freezes 6: conv1, bn1, relu, maxpool, layer1, layer2).
  *
  * @example
  * const model = resnext50_32x4d({ numClasses: 40 });
@@ -44,7 +44,7 @@ export const RESNET_CHILDREN = [
 
 /** Options shared by every architecture factory and by `createModel`. */
 export interface ResNetOptions {
-  /** Outputs of the final `fc` layer. Default 1000 (ImageNet); the seed uses 40. */
+  /** Outputs of the final `fc` layer. Default 1000 (ImageNet); the paper uses 40. */
   numClasses?: number;
   /**
    * Keep the `fc` head. Default `true`. With `false` the model has no `fc.*` parameters and
@@ -68,7 +68,7 @@ export interface ResNetOptions {
    */
   freezeBatchNormStats?: boolean;
   /**
-   * When `false`, the leading layers whose parameters are all frozen (the seed's conv1 to
+   * When `false`, the leading layers whose parameters are all frozen (the paper's conv1 to
    * layer2) run without recording a gradient tape, as PyTorch builds no graph for them: their
    * activations are freed at once instead of being kept for a backward pass that never
    * reaches them. This is what lets resnext50_32x4d train at batch 16 within wasm's 4 GiB.
@@ -615,7 +615,7 @@ class ResNet implements ResNetModel {
           value: spec,
           hint:
             `Pass an integer from 0 to ${RESNET_CHILDREN.length} (the number of leading children ` +
-            `of ${RESNET_CHILDREN.join(", ")} to freeze; the seed uses 6), or { prefixes }.`,
+            `of ${RESNET_CHILDREN.join(", ")} to freeze; the paper uses 6), or { prefixes }.`,
         });
       }
       prefixes = RESNET_CHILDREN.slice(0, spec);

@@ -10,7 +10,7 @@ import type { TrainableModel } from "./trainable-model";
 export interface EvaluateOptions {
   /** Loss to report. Default `"mse"`. */
   loss?: LossName | LossFunction;
-  /** Decision threshold: score >= threshold predicts +1. Default 0 (the seed's). */
+  /** Decision threshold: score >= threshold predicts +1. Default 0 (the paper's). */
   threshold?: number;
   /** Epoch passed to a {@link DataSource}. Default 0. */
   epoch?: number;

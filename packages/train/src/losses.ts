@@ -12,7 +12,7 @@ export const LOSS_NAMES: readonly LossName[] = ["mse", "l1", "bce"];
 
 /**
  * Mean squared error, `mean((scores - targets)^2)` over all elements, as
- * `torch.nn.MSELoss()` (the seed's loss, on ±1 targets).
+ * `torch.nn.MSELoss()` (the paper's loss, on ±1 targets).
  *
  * @param scores - Predictions, any shape.
  * @param targets - Targets, same shape (±1 labels for the seed).
@@ -71,7 +71,7 @@ export function bceWithLogitsLoss(scores: tf.Tensor, targets: tf.Tensor): tf.Sca
 /**
  * Looks a loss up by name.
  *
- * @param name - `"mse"` (the seed's), `"l1"` or `"bce"`.
+ * @param name - `"mse"` (the paper's), `"l1"` or `"bce"`.
  * @returns The loss function.
  * @throws {InvalidOptionError} When the name is unknown (lists the valid names).
  * @example

@@ -97,11 +97,11 @@ export interface RunInputs {
 export interface TrainOptions extends RunInputs {
   /** Directory for checkpoints, history and results; created if missing, must not hold a run. */
   runDir: string;
-  /** Number of epochs. Default 12 (the seed's). */
+  /** Number of epochs. Default 12 (the paper's). */
   epochs?: number;
-  /** Loss name or function. Default `"mse"` (the seed's). A function must be passed again to `resume`. */
+  /** Loss name or function. Default `"mse"` (the paper's). A function must be passed again to `resume`. */
   loss?: LossName | LossFunction;
-  /** Optimizer and hyper-parameters. Default `{ name: "adamax" }` (lr 0.002, the seed's). */
+  /** Optimizer and hyper-parameters. Default `{ name: "adamax" }` (lr 0.002, the paper's). */
   optimizer?: OptimizerConfig;
   /** Attribute names, in label column order, stored in checkpoint metadata. Default none. */
   attributeNames?: string[];
@@ -115,7 +115,7 @@ export interface TrainOptions extends RunInputs {
   checkpointMetadata?: Record<string, unknown>;
   /** Also checkpoint every N steps within an epoch (0 = only at epoch ends). Default 0. */
   checkpointEverySteps?: number;
-  /** Decision threshold for accuracy. Default 0 (the seed's). */
+  /** Decision threshold for accuracy. Default 0 (the paper's). */
   threshold?: number;
 }
 
@@ -160,7 +160,7 @@ interface RunConfig {
 }
 
 /**
- * Trains a model with the seed's procedure: per epoch, train on every batch
+ * Trains a model with the paper's procedure: per epoch, train on every batch
  * (loss + accuracy), validate, checkpoint (`checkpoints/epoch-NN.*`), write
  * `history.csv`/`history.json` and update `latest.json`; finally pick the
  * best epoch by validation accuracy and evaluate it on the test data
@@ -173,7 +173,7 @@ interface RunConfig {
  * @throws {NonFiniteLossError} When the loss becomes NaN/Inf; the last good checkpoint stays in `latest.json`.
  * @example
  * ```ts
- * const result = await train({ model, trainData, valData, testData, runDir: "runs/seed" });
+ * const result = await train({ model, trainData, valData, testData, runDir: "runs/celeba" });
  * console.log(result.bestEpoch, result.test?.accuracy);
  * ```
  */
@@ -223,7 +223,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
  * @example
  * ```ts
  * const ac = new AbortController(); process.once("SIGINT", () => ac.abort());
- * const result = await resume("runs/seed", { model, trainData, valData, signal: ac.signal });
+ * const result = await resume("runs/celeba", { model, trainData, valData, signal: ac.signal });
  * ```
  */
 export async function resume(runDir: string, options: ResumeOptions): Promise<TrainResult> {
@@ -540,7 +540,7 @@ function validateConfig(config: RunConfig): void {
     throw new InvalidOptionError({
       option: "epochs",
       value: config.epochs,
-      hint: "Expected a positive integer (the seed used 12).",
+      hint: "Expected a positive integer (the paper used 12).",
     });
   }
   if (config.loss !== "custom" && !LOSS_NAMES.includes(config.loss)) {
@@ -562,7 +562,7 @@ function validateConfig(config: RunConfig): void {
     throw new InvalidOptionError({
       option: "threshold",
       value: config.threshold,
-      hint: "Expected a finite number (the seed used 0).",
+      hint: "Expected a finite number (the paper used 0).",
     });
   }
   if (typeof config.seed !== "number" && typeof config.seed !== "string") {

@@ -86,7 +86,7 @@ export async function describeWeights(
 
 /**
  * `reference predict --weights FILE --images DIR --out CSV [--raw] [--arch A]`: one row per
- * image, `image_id` then one column per attribute, ±1 by the seed's threshold (score >= 0)
+ * image, `image_id` then one column per attribute, ±1 by the paper's threshold (score >= 0)
  * or the raw outputs with `--raw`.
  */
 export async function predictCommand(ctx: CommandContext): Promise<void> {
