@@ -6,7 +6,7 @@ import {
   type RawImage,
   resize,
   shuffleInPlace,
-  toNormalizedFloat32,
+  toFloat32,
 } from "@celeba/augment";
 import { createModel, type ResNetModel } from "@celeba/resnext";
 import {
@@ -126,7 +126,7 @@ export async function fineTune(options: FineTuneOptions): Promise<FineTuneResult
             img.width === imageSize.width && img.height === imageSize.height
               ? img
               : resize(img, imageSize);
-          toNormalizedFloat32(sized, norm, out, i * pixels);
+          toFloat32(sized, { normalize: norm, out, offset: i * pixels });
         });
       }
     })();

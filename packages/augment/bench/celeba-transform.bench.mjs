@@ -14,7 +14,7 @@ import {
   randomCrop,
   randomHorizontalFlip,
   resize,
-  toNormalizedFloat32,
+  toFloat32,
 } from "../dist/index.js";
 
 const W = 178;
@@ -80,7 +80,10 @@ const fused = measure("augment: celebaTrainTransform().apply (fused)", (i) =>
   train.apply(images[i % COUNT], createRng(deriveSeed(1, 0, i)), batch, 0),
 );
 const composed = measure("augment: compose(flip, resize, randomCrop) + norm", (i) =>
-  toNormalizedFloat32(unfused(images[i % COUNT], createRng(deriveSeed(1, 0, i))), {}, batch, 0),
+  toFloat32(unfused(images[i % COUNT], createRng(deriveSeed(1, 0, i))), {
+    normalize: {},
+    out: batch,
+  }),
 );
 
 let reference = null;

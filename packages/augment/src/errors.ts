@@ -105,7 +105,7 @@ export class CropOutOfBoundsError extends AugmentError {
  * The image's channel count does not match what the operation was given (e.g. 3 mean values for a 1-channel image).
  *
  * @example
- * try { toNormalizedFloat32(grayImage, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }); }
+ * try { toFloat32(grayImage, { normalize: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } }); }
  * catch (e) { if (ChannelMismatchError.isInstance(e)) console.log(e.expected, e.actual); }
  * // 1 3
  */

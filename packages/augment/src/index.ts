@@ -11,15 +11,8 @@ export {
   InvalidOptionError,
 } from "./errors";
 export { hflip } from "./hflip";
-export type { NormalizeOptions } from "./normalize";
-export {
-  IMAGENET_MEAN,
-  IMAGENET_STD,
-  normalize,
-  toFloat32,
-  toNormalizedFloat32,
-  toTensor,
-} from "./normalize";
+export type { NormalizeOptions, ToFloat32Options } from "./normalize";
+export { IMAGENET_MEAN, IMAGENET_STD, toFloat32 } from "./normalize";
 export { randomCrop } from "./random-crop";
 export { randomHorizontalFlip } from "./random-horizontal-flip";
 export type { CreateRawImageOptions, RawImage } from "./raw-image";

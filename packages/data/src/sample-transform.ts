@@ -5,7 +5,7 @@ import {
   type RawImage,
   type Rng,
   type Transform,
-  toNormalizedFloat32,
+  toFloat32,
 } from "@celeba/augment";
 import type { PreparedSample } from "./batch-engine";
 import { InvalidOptionError } from "./errors";
@@ -33,7 +33,7 @@ export function resolveTransform(
         width: out.width,
         channels: out.channels,
         write: (buffer, offset) => {
-          toNormalizedFloat32(out, norm, buffer, offset);
+          toFloat32(out, { normalize: norm, out: buffer, offset });
         },
       };
     };
