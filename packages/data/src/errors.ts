@@ -1,4 +1,10 @@
-import { CelebaError, errorMarker, formatValue, type InvalidOptionInit } from "@celeba/internal";
+import {
+  assignInvalidOption,
+  CelebaError,
+  errorMarker,
+  formatValue,
+  type InvalidOptionInit,
+} from "@celeba/internal";
 /**
  * Base class of every error thrown by `@celeba/data`; catch this to handle all of them.
  *
@@ -22,7 +28,7 @@ export class DataError extends CelebaError {
 export class InvalidOptionError extends DataError {
   static override readonly marker: symbol = errorMarker("data", "InvalidOptionError");
   /** Name of the offending option, e.g. `"batchSize"`. */
-  readonly option: string;
+  declare readonly option: string;
   /** The offending value as given. */
   readonly value: unknown;
   /** The accepted values, when there is a finite list of them. */
@@ -34,10 +40,7 @@ export class InvalidOptionError extends DataError {
     super({
       message: `Invalid option ${init.option}: got ${formatValue(init.value)}; expected ${init.hint ?? "another value"}.${choices}`,
     });
-    this.option = init.option;
-    this.value = init.value;
-    this.validChoices = init.validChoices;
-    this.hint = init.hint;
+    assignInvalidOption(this, init);
   }
 }
 

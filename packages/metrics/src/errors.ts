@@ -1,4 +1,10 @@
-import { CelebaError, errorMarker, formatValue, type InvalidOptionInit } from "@celeba/internal";
+import {
+  assignInvalidOption,
+  CelebaError,
+  errorMarker,
+  formatValue,
+  type InvalidOptionInit,
+} from "@celeba/internal";
 /**
  * Base class of every error thrown by `@celeba/metrics`; catch this to handle them all.
  *
@@ -194,7 +200,7 @@ export class NamesLengthError extends MetricsError {
 export class InvalidOptionError extends MetricsError {
   static override readonly marker: symbol = errorMarker("metrics", "InvalidOptionError");
   /** Option name, e.g. "threshold". */
-  readonly option: string;
+  declare readonly option: string;
   /** The offending value. */
   readonly value: unknown;
   /** The accepted values, when there is a finite list of them. */
@@ -207,9 +213,6 @@ export class InvalidOptionError extends MetricsError {
     super({
       message: `option ${init.option} is ${formatValue(init.value, { typed: true })}; ${init.hint ?? "it is not accepted"}.${choices}`,
     });
-    this.option = init.option;
-    this.value = init.value;
-    this.validChoices = init.validChoices;
-    this.hint = init.hint;
+    assignInvalidOption(this, init);
   }
 }

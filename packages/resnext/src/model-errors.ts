@@ -1,4 +1,9 @@
-import { errorMarker, formatValue, type InvalidOptionInit } from "@celeba/internal";
+import {
+  assignInvalidOption,
+  errorMarker,
+  type InvalidOptionInit,
+  invalidOptionMessage,
+} from "@celeba/internal";
 import { ResnextError } from "./errors";
 
 /**
@@ -13,7 +18,7 @@ import { ResnextError } from "./errors";
 export class InvalidOptionError extends ResnextError {
   static override readonly marker: symbol = errorMarker("resnext", "InvalidOptionError");
   /** The option's name, e.g. `"arch"` or `"numClasses"`. */
-  readonly option: string;
+  declare readonly option: string;
   /** The rejected value. */
   readonly value: unknown;
   /** The accepted values, when there is a finite list of them. */
@@ -21,14 +26,8 @@ export class InvalidOptionError extends ResnextError {
   /** How to fix it. */
   readonly hint: string | undefined;
   constructor(init: InvalidOptionInit) {
-    const choices = init.validChoices ? ` Valid choices: ${init.validChoices.join(", ")}.` : "";
-    super({
-      message: `Invalid ${init.option}: ${formatValue(init.value)}. ${init.hint ?? ""}${choices}`,
-    });
-    this.option = init.option;
-    this.value = init.value;
-    this.validChoices = init.validChoices;
-    this.hint = init.hint;
+    super({ message: invalidOptionMessage(init) });
+    assignInvalidOption(this, init);
   }
 }
 

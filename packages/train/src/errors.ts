@@ -1,4 +1,10 @@
-import { CelebaError, errorMarker, formatValue, type InvalidOptionInit } from "@celeba/internal";
+import {
+  assignInvalidOption,
+  CelebaError,
+  errorMarker,
+  type InvalidOptionInit,
+  invalidOptionMessage,
+} from "@celeba/internal";
 /**
  * Base class of every error thrown by `@celeba/train`, so callers can catch
  * them all with one `TrainError.isInstance(e)` check (which, unlike `instanceof`, also
@@ -26,7 +32,7 @@ export class TrainError extends CelebaError {
 export class InvalidOptionError extends TrainError {
   static override readonly marker: symbol = errorMarker("train", "InvalidOptionError");
   /** The offending option, e.g. `"optimizer.name"`. */
-  readonly option: string;
+  declare readonly option: string;
   /** The value that was given. */
   readonly value: unknown;
   /** The accepted values, when the option is an enumeration. */
@@ -39,16 +45,8 @@ export class InvalidOptionError extends TrainError {
    *   when the option is an enumeration.
    */
   constructor(init: InvalidOptionInit) {
-    const choices = init.validChoices
-      ? ` Valid choices: ${init.validChoices.map((c) => JSON.stringify(c)).join(", ")}.`
-      : "";
-    super({
-      message: `Invalid ${init.option}: ${formatValue(init.value)}. ${init.hint ?? ""}${choices}`,
-    });
-    this.option = init.option;
-    this.value = init.value;
-    this.validChoices = init.validChoices;
-    this.hint = init.hint;
+    super({ message: invalidOptionMessage(init, { quoteChoices: true }) });
+    assignInvalidOption(this, init);
   }
 }
 
