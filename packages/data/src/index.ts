@@ -24,6 +24,7 @@ export { parseAttributes, parseAttributesCsv } from "./parse-attributes";
 export type { Partition } from "./parse-partition";
 export { parsePartition, parsePartitionCsv } from "./parse-partition";
 export type { SampleTransform } from "./sample-transform";
+export type { WorkerTransform } from "./worker-pool";
 export type { SyntheticCelebA, SyntheticCelebAOptions } from "./synthetic-celeba";
 export { formatAttributeFile, makeSyntheticCelebA } from "./synthetic-celeba";
 export type { TrainTestSplit, TrainTestSplitOptions } from "./train-test-split";
