@@ -96,6 +96,17 @@ try {
       fail(`${name}: ESM exports ${esm.length}, missing from CJS: ${missing.join(", ") || "none"}`);
       continue;
     }
+    // Each error class, thrown from the CJS copy, must be recognised by the ESM copy's isInstance
+    // (and by its bases'), while instanceof fails across the copies.
+    const crossCopy = JSON.parse(
+      run("node", ["--input-type=module", "-e", crossCopyCheck(name)], app),
+    );
+    if (crossCopy.classes === 0 || crossCopy.problems.length > 0) {
+      fail(
+        `${name}: errors across the CJS and ESM copies: ${crossCopy.classes} classes; ${crossCopy.problems.join("; ") || "none"}`,
+      );
+      continue;
+    }
     try {
       execFileSync(attw, [tarballs.get(name), "--format", "ascii"], {
         stdio: ["ignore", "pipe", "pipe"],
@@ -105,10 +116,46 @@ try {
       continue;
     }
     console.log(
-      `✓ ${name}: ${esm.length} exports from ESM and CJS; types resolve for node10, node16 (CJS and ESM) and bundlers`,
+      `✓ ${name}: ${esm.length} exports from ESM and CJS; ${crossCopy.classes} error classes thrown from CJS recognised by ESM isInstance; types resolve for node10, node16 (CJS and ESM) and bundlers`,
     );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 process.exit(failures === 0 ? 0 : 1);
+
+/** A module script that prints `{ classes, problems }` for the error classes of package `name`. */
+function crossCopyCheck(name) {
+  return `
+import { createRequire } from "node:module";
+const esm = await import(${JSON.stringify(name)});
+const cjs = createRequire(process.cwd() + "/")(${JSON.stringify(name)});
+const isError = (v) => typeof v === "function" && typeof v.isInstance === "function" && typeof v.marker === "symbol";
+const problems = [];
+let classes = 0;
+for (const [key, Cjs] of Object.entries(cjs)) {
+  if (!isError(Cjs)) continue;
+  classes++;
+  const Esm = esm[key];
+  if (!isError(Esm)) { problems.push(key + " has no isInstance in ESM"); continue; }
+  // The root of the chain (the shared template's base) runs the marking, with the CJS class as new.target,
+  // so that no subclass needs its constructor's fields made up here.
+  let root = Cjs;
+  while (Object.getPrototypeOf(root) !== Error) root = Object.getPrototypeOf(root);
+  let thrown;
+  try { throw Reflect.construct(root, [{ message: "from CJS" }], Cjs); } catch (e) { thrown = e; }
+  if (!Esm.isInstance(thrown)) problems.push(key + ": ESM isInstance does not recognise the CJS error");
+  if (thrown instanceof Esm) problems.push(key + ": instanceof unexpectedly works across the copies");
+  if (thrown.name !== key) problems.push(key + ": name is " + thrown.name);
+  for (let base = Object.getPrototypeOf(Esm); isError(base); base = Object.getPrototypeOf(base)) {
+    if (!base.isInstance(thrown)) problems.push(key + ": its ESM base " + base.name + " does not recognise it");
+  }
+  for (const [other, O] of Object.entries(esm)) {
+    if (isError(O) && other !== key && O.isInstance(thrown) && !(Esm.prototype instanceof O)) {
+      problems.push(key + " is wrongly recognised as " + other);
+    }
+  }
+}
+console.log(JSON.stringify({ classes, problems }));
+`;
+}

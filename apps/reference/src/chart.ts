@@ -102,7 +102,7 @@ function accuracySpec(history: EpochAccuracy[], bestEpoch: number | undefined): 
 }
 
 /**
- * Renders the seed's figure, train vs validation accuracy by epoch, with vega to SVG
+ * Renders the paper's figure, train vs validation accuracy by epoch, with vega to SVG
  * and rasterises it to PNG with sharp.
  *
  * @param history - accuracies in [0, 1] per epoch.

@@ -11,13 +11,28 @@ const LIBRARY_ONLY =
 describe("cliMessage", () => {
   it("names the CLI's flags where the libraries name their options", () => {
     const errors = [
-      new MissingImagesError(3, ["000007.jpg"], "/d/img_align_celeba", "list_attr_celeba.txt"),
-      new BadImageError("000001.jpg", "/d/img_align_celeba/000001.jpg", new Error("truncated")),
-      new StateDictMismatchError("resnet18", ["fc.bias"], [], []),
-      new CheckpointError(
-        "/runs/x",
-        "already holds a run (run.json exists). Call resume(runDir, ...) to continue it, or pick an empty runDir.",
-      ),
+      new MissingImagesError({
+        count: 3,
+        examples: ["000007.jpg"],
+        source: "/d/img_align_celeba",
+        annotation: "list_attr_celeba.txt",
+      }),
+      new BadImageError({
+        id: "000001.jpg",
+        source: "/d/img_align_celeba/000001.jpg",
+        cause: new Error("truncated"),
+      }),
+      new StateDictMismatchError({
+        arch: "resnet18",
+        missing: ["fc.bias"],
+        unexpected: [],
+        shapeMismatches: [],
+      }),
+      new CheckpointError({
+        path: "/runs/x",
+        message:
+          "already holds a run (run.json exists). Call resume(runDir, ...) to continue it, or pick an empty runDir.",
+      }),
     ];
     for (const error of errors) {
       expect(error.message).toMatch(LIBRARY_ONLY); // library callers keep their options named
@@ -39,7 +54,16 @@ describe("isExplainedError", () => {
     expect(isExplainedError(new TypeError("x"))).toBe(false);
     expect(isExplainedError(new Error("x"))).toBe(false);
     expect(isExplainedError(new CliError("x"))).toBe(true);
-    expect(isExplainedError(new StateDictMismatchError("resnet18", ["a"], [], []))).toBe(true);
+    expect(
+      isExplainedError(
+        new StateDictMismatchError({
+          arch: "resnet18",
+          missing: ["a"],
+          unexpected: [],
+          shapeMismatches: [],
+        }),
+      ),
+    ).toBe(true);
   });
 
   it("recognises a real WebAssembly trap as unexplained", () => {

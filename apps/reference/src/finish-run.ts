@@ -8,7 +8,7 @@ import { type RunSummary, renderReportMarkdown, summarizeRun } from "./report";
 /**
  * Writes what a finished run leaves beside its checkpoints: `summary.json`, `report.md`,
  * `accuracy.png` and `predictions.csv` (the test split's predictions by the best checkpoint,
- * ±1 by the seed's threshold of 0).
+ * ±1 by the paper's threshold of 0).
  */
 export async function writeRunOutputs(options: {
   runDir: string;

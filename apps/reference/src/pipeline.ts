@@ -1,4 +1,4 @@
-import { type RawImage, resize, seedEvalTransform, seedTrainTransform } from "@celeba/augment";
+import { celebaEvalTransform, celebaTrainTransform, type RawImage, resize } from "@celeba/augment";
 import {
   CELEBA_ATTRIBUTE_NAMES,
   type CelebADataset,
@@ -7,7 +7,7 @@ import {
   type DatasetSplit,
   loadCelebA,
   officialSplit,
-  seedSplit,
+  paperSplit,
 } from "@celeba/data";
 import {
   createModel,
@@ -30,7 +30,7 @@ export interface RunData {
 const CELEBA_IMAGE_COUNT = 202_599;
 
 /**
- * Whether a dataset is the real CelebA, so reports compare against the seed's published
+ * Whether a dataset is the real CelebA, so reports compare against the paper's published
  * figures: all 202,599 images and CelebA's 40 attribute names in order. A synthetic set has
  * the names but not the count.
  */
@@ -42,7 +42,7 @@ export function isRealCelebA(dataset: Pick<CelebADataset, "size" | "attributeNam
   );
 }
 
-/** Loads CelebA from the config's root and splits it as the config says (random = the seed's 80/10/10). */
+/** Loads CelebA from the config's root and splits it as the config says (random = the paper's 80/10/10). */
 export async function loadRunData(config: RunConfig): Promise<RunData> {
   const dataset = await loadCelebA({
     root: config.data,
@@ -52,7 +52,7 @@ export async function loadRunData(config: RunConfig): Promise<RunData> {
     onWarning: warnCli,
   });
   const full =
-    config.split === "official" ? officialSplit(dataset) : seedSplit(dataset.items, config.seed);
+    config.split === "official" ? officialSplit(dataset) : paperSplit(dataset.items, config.seed);
   const cap = <T>(items: T[]) => (config.limit > 0 ? items.slice(0, config.limit) : items);
   const split = { train: cap(full.train), val: cap(full.val), test: cap(full.test) };
   for (const [name, items] of Object.entries(split)) {
@@ -67,12 +67,12 @@ export async function loadRunData(config: RunConfig): Promise<RunData> {
 }
 
 /**
- * The evaluation transform: no augmentation, as the seed evaluates. Images whose size differs
+ * The evaluation transform: no augmentation, as the paper evaluates. Images whose size differs
  * from `size` (e.g. at another `--image-size`) are resized straight to it; `null` keeps every
  * image as it is.
  */
 export function evalTransform(size: { width: number; height: number } | null) {
-  if (size === null) return seedEvalTransform();
+  if (size === null) return celebaEvalTransform();
   return (img: RawImage) =>
     img.width === size.width && img.height === size.height ? img : resize(img, size);
 }
@@ -86,9 +86,9 @@ function badImagePolicy(config: RunConfig) {
   return { onBadImage: config.skipBadImages ? "skip" : "error", onWarning: warnCli } as const;
 }
 
-/** The seed's training data: flip, resize to 220x270, random crop to 178x218 (scaled with `--image-size`). */
+/** The paper's training data: flip, resize to 220x270, random crop to 178x218 (scaled with `--image-size`). */
 export function trainSource(config: RunConfig, data: RunData): DataSource {
-  const transform = seedTrainTransform({ resize: config.resize, crop: config.imageSize });
+  const transform = celebaTrainTransform({ resize: config.resize, crop: config.imageSize });
   const source = { items: data.split.train, readImage: (id: string) => data.dataset.readImage(id) };
   return (epoch, startBatch) =>
     createBatches(source, {
@@ -135,7 +135,7 @@ export async function buildModel(
       try {
         result = model.loadStateDict(sd, { strict: true, reinitializeHead: true });
       } catch (error) {
-        if (!(error instanceof StateDictMismatchError)) throw error;
+        if (!StateDictMismatchError.isInstance(error)) throw error;
         throw new CliError(
           `--weights ${config.weights} does not fit --arch ${config.arch}: ${cliMessage(error.message)}`,
           { cause: error },

@@ -1,8 +1,8 @@
 /**
- * The figures the seed write-up published for ResNeXt50 (32x4d) on CelebA, for
+ * The figures the paper published for ResNeXt50 (32x4d) on CelebA, for
  * comparison in reports on real data. The write-up gives overall numbers only.
  */
-export const SEED_PUBLISHED = {
+export const PAPER_PUBLISHED = {
   trainAccuracy: 0.957,
   testAccuracy: 0.918,
   bestEpoch: 3,

@@ -36,7 +36,7 @@ describe("summarizeRun", () => {
     expect(summary.published).toBeUndefined();
   });
 
-  it("adds the seed's published figures on real CelebA only", () => {
+  it("adds the paper's published figures on real CelebA only", () => {
     const right = {
       ...test,
       accuracy: 1,

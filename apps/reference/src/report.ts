@@ -1,6 +1,6 @@
 import { type AttributeReport, attributeReport, formatAttributeTable } from "@celeba/metrics";
 import type { EpochRecord, EvaluationResult } from "@celeba/train";
-import { SEED_PUBLISHED } from "./published";
+import { PAPER_PUBLISHED } from "./published";
 
 /** What a run's `summary.json` holds. */
 export interface RunSummary {
@@ -22,7 +22,7 @@ export interface RunSummary {
     positiveRate: number;
   }>;
   realCelebA: boolean;
-  published?: typeof SEED_PUBLISHED;
+  published?: typeof PAPER_PUBLISHED;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -33,7 +33,7 @@ function describeMargin(diff: number): string {
 }
 
 /**
- * Builds the run summary and the seed's tables from the history and the test evaluation
+ * Builds the run summary and the paper's tables from the history and the test evaluation
  * of the best checkpoint.
  */
 export function summarizeRun(options: {
@@ -70,14 +70,14 @@ export function summarizeRun(options: {
       positiveRate: a.positiveRate,
     })),
     realCelebA,
-    ...(realCelebA ? { published: SEED_PUBLISHED } : {}),
+    ...(realCelebA ? { published: PAPER_PUBLISHED } : {}),
   };
   return { summary, report };
 }
 
 /**
  * Renders `report.md`: accuracy per epoch for train and validation, and test accuracy per
- * attribute beside the majority baseline (and the seed's published figures on real CelebA).
+ * attribute beside the majority baseline (and the paper's published figures on real CelebA).
  */
 export function renderReportMarkdown(options: {
   title: string;
@@ -96,9 +96,9 @@ export function renderReportMarkdown(options: {
     "",
   );
   if (summary.realCelebA) {
-    const p = SEED_PUBLISHED;
+    const p = PAPER_PUBLISHED;
     lines.push(
-      "## Against the seed's published figures",
+      "## Against the paper's published figures",
       "",
       "| | this run | seed |",
       "| --- | --- | --- |",
@@ -111,7 +111,7 @@ export function renderReportMarkdown(options: {
     );
   } else {
     lines.push(
-      "This run used synthetic CelebA, so the seed's published figures (train 95.7%, test 91.8%, best epoch 3) do not apply.",
+      "This run used synthetic CelebA, so the paper's published figures (train 95.7%, test 91.8%, best epoch 3) do not apply.",
       "",
     );
   }

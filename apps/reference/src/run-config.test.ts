@@ -7,7 +7,7 @@ const ctx = (flags: Record<string, string | boolean>) =>
   new CommandContext("train", flags, () => {});
 
 describe("runConfigFromFlags", () => {
-  it("defaults to the seed's procedure", () => {
+  it("defaults to the paper's procedure", () => {
     const c = runConfigFromFlags(ctx({}), "/data");
     expect(c).toMatchObject({
       arch: "resnext50_32x4d",

@@ -21,9 +21,9 @@ export interface RunConfig {
   split: "random" | "official";
   seed: number;
   backend: BackendChoice;
-  /** Network input (crop) size. The seed's is 178x218. */
+  /** Network input (crop) size. The paper's is 178x218. */
   imageSize: { width: number; height: number };
-  /** Size the training transform resizes to before its random crop. The seed's is 220x270. */
+  /** Size the training transform resizes to before its random crop. The paper's is 220x270. */
   resize: { width: number; height: number };
   /** Cap on images per split, for quick runs (0 = all). */
   limit: number;
@@ -31,8 +31,8 @@ export interface RunConfig {
   skipBadImages?: boolean;
 }
 
-/** The seed's training defaults. */
-export const SEED_DEFAULTS = {
+/** The paper's training defaults. */
+export const PAPER_DEFAULTS = {
   arch: "resnext50_32x4d",
   epochs: 12,
   batchSize: 32,
@@ -71,7 +71,7 @@ export function parseSize(flag: string, value: string): { width: number; height:
   return { width: Number(m[1]), height: Number(m[2]) };
 }
 
-/** The seed's resize-before-crop size (220x270 for a 178x218 crop), scaled to another crop size. */
+/** The paper's resize-before-crop size (220x270 for a 178x218 crop), scaled to another crop size. */
 export function resizeForCrop(size: { width: number; height: number }): {
   width: number;
   height: number;
@@ -84,41 +84,41 @@ export function resizeForCrop(size: { width: number; height: number }): {
 
 /** `--freeze N`: how many of torchvision's top-level children to freeze, checked before any work. */
 function freezeCount(ctx: CommandContext): number {
-  const n = ctx.int("freeze", SEED_DEFAULTS.freeze, { allowZero: true });
+  const n = ctx.int("freeze", PAPER_DEFAULTS.freeze, { allowZero: true });
   if (n > RESNET_CHILDREN.length) {
     throw new CliError(
       `--freeze ${n} is not valid: a ResNet has ${RESNET_CHILDREN.length} top-level children ` +
-        `(${RESNET_CHILDREN.join(", ")}); give 0 to ${RESNET_CHILDREN.length} (the seed freezes 6).`,
+        `(${RESNET_CHILDREN.join(", ")}); give 0 to ${RESNET_CHILDREN.length} (the paper freezes 6).`,
     );
   }
   return n;
 }
 
-/** Builds and validates a run config from a command's flags over the seed's defaults. */
+/** Builds and validates a run config from a command's flags over the paper's defaults. */
 export function runConfigFromFlags(ctx: CommandContext, data: string): RunConfig {
   const size = ctx.string("image-size");
-  const imageSize = size ? parseSize("image-size", size) : { ...SEED_DEFAULTS.imageSize };
+  const imageSize = size ? parseSize("image-size", size) : { ...PAPER_DEFAULTS.imageSize };
   const lr = ctx.string("lr");
   return {
     data,
-    arch: oneOf("arch", ctx.string("arch") ?? SEED_DEFAULTS.arch, ARCH_NAMES),
+    arch: oneOf("arch", ctx.string("arch") ?? PAPER_DEFAULTS.arch, ARCH_NAMES),
     weights: ctx.string("weights") ?? null,
-    epochs: ctx.int("epochs", SEED_DEFAULTS.epochs),
-    batchSize: ctx.int("batch-size", SEED_DEFAULTS.batchSize),
-    lr: lr === undefined ? SEED_DEFAULTS.lr : positiveNumber("lr", lr),
-    loss: oneOf("loss", ctx.string("loss") ?? SEED_DEFAULTS.loss, LOSS_NAMES),
+    epochs: ctx.int("epochs", PAPER_DEFAULTS.epochs),
+    batchSize: ctx.int("batch-size", PAPER_DEFAULTS.batchSize),
+    lr: lr === undefined ? PAPER_DEFAULTS.lr : positiveNumber("lr", lr),
+    loss: oneOf("loss", ctx.string("loss") ?? PAPER_DEFAULTS.loss, LOSS_NAMES),
     optimizer: oneOf(
       "optimizer",
-      ctx.string("optimizer") ?? SEED_DEFAULTS.optimizer,
+      ctx.string("optimizer") ?? PAPER_DEFAULTS.optimizer,
       OPTIMIZER_NAMES,
     ),
     freeze: freezeCount(ctx),
-    split: oneOf("split", ctx.string("split") ?? SEED_DEFAULTS.split, [
+    split: oneOf("split", ctx.string("split") ?? PAPER_DEFAULTS.split, [
       "random",
       "official",
     ] as const),
-    seed: ctx.int("seed", SEED_DEFAULTS.seed, { allowZero: true }),
-    backend: oneOf("backend", ctx.string("backend") ?? SEED_DEFAULTS.backend, BACKEND_CHOICES),
+    seed: ctx.int("seed", PAPER_DEFAULTS.seed, { allowZero: true }),
+    backend: oneOf("backend", ctx.string("backend") ?? PAPER_DEFAULTS.backend, BACKEND_CHOICES),
     imageSize,
     resize: resizeForCrop(imageSize),
     limit: ctx.int("limit", 0, { allowZero: true }),

@@ -36,7 +36,7 @@ export async function loadWeightsModel(
     model.loadStateDict(sd, { strict: true, reinitializeHead: false });
   } catch (error) {
     model.dispose();
-    if (!(error instanceof StateDictMismatchError)) throw error;
+    if (!StateDictMismatchError.isInstance(error)) throw error;
     throw new CliError(
       `${weights} does not fit ${description.arch}${archFlag ? "" : " (the default for a bare state dict)"}: ` +
         `${error.message} If the weights are another architecture, pass --arch: one of ${ARCH_NAMES.join(", ")}.`,

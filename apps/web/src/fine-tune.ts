@@ -1,12 +1,12 @@
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import {
+  celebaTrainTransform,
   createRng,
   deriveSeed,
   type RawImage,
   resize,
-  seedTrainTransform,
   shuffleInPlace,
-  toNormalizedFloat32,
+  toFloat32,
 } from "@celeba/augment";
 import { createModel, type ResNetModel } from "@celeba/resnext";
 import {
@@ -31,12 +31,12 @@ export interface FineTuneOptions {
   modelNames?: string[];
   normalization?: Normalization | null;
   data: PickedCelebA;
-  /** The crop size; the resize before it scales as the seed's 220x270 does to 178x218. */
+  /** The crop size; the resize before it scales as the paper's 220x270 does to 178x218. */
   imageSize: { width: number; height: number };
   epochs: number;
   batchSize: number;
   lr: number;
-  /** Top-level children to freeze (the seed's 6). */
+  /** Top-level children to freeze (the paper's 6). */
   freeze: number;
   seed: number;
   onStep?(event: StepEndEvent): void;
@@ -77,7 +77,7 @@ export async function fineTune(options: FineTuneOptions): Promise<FineTuneResult
   // tfjs's own conv gradients give the same result there.
   if (tf.getBackend() === "webgpu" || tf.getBackend() === "webgl") model.convGradient = "native";
   const norm = options.normalization ?? {};
-  const pipeline = seedTrainTransform({
+  const pipeline = celebaTrainTransform({
     resize: {
       width: Math.round((imageSize.width * 220) / 178),
       height: Math.round((imageSize.height * 270) / 218),
@@ -126,7 +126,7 @@ export async function fineTune(options: FineTuneOptions): Promise<FineTuneResult
             img.width === imageSize.width && img.height === imageSize.height
               ? img
               : resize(img, imageSize);
-          toNormalizedFloat32(sized, norm, out, i * pixels);
+          toFloat32(sized, { normalize: norm, out, offset: i * pixels });
         });
       }
     })();

@@ -1,4 +1,4 @@
-import { type RawImage, resize, toNormalizedFloat32 } from "@celeba/augment";
+import { type RawImage, resize, toFloat32 } from "@celeba/augment";
 import * as tf from "@tensorflow/tfjs-core";
 import type { LoadedCheckpoint } from "./checkpoint-file";
 
@@ -22,7 +22,7 @@ export async function predictImage(loaded: LoadedCheckpoint, image: RawImage): P
     size && (image.width !== size.width || image.height !== size.height)
       ? resize(image, size)
       : image;
-  const input = toNormalizedFloat32(sized, loaded.meta.normalization ?? {});
+  const input = toFloat32(sized, { normalize: loaded.meta.normalization ?? {} });
   const started = performance.now();
   const out = tf.tidy(() =>
     loaded.model.apply(tf.tensor4d(input, [1, sized.height, sized.width, 3]), { training: false }),

@@ -144,14 +144,14 @@ case("crop", "noise37x29", {"left": 5, "top": 3, "width": 20, "height": 17}, fro
 case("centerCrop", "noise37x29", {"width": 20, "height": 16}, from_pil(T.CenterCrop((16, 20))(im)))
 case("centerCrop", "noise37x29", {"width": 34, "height": 26}, from_pil(T.CenterCrop((26, 34))(im)))
 
-# the seed pipeline with fixed draws: flip, resize 220x270, crop(left, top) back to 178x218.
+# the CelebA pipeline with fixed draws: flip, resize 220x270, crop(left, top) back to 178x218.
 for name in ["smooth178x218", "noise178x218"]:
     for flip, left, top in [(True, 17, 29), (False, 42, 0), (True, 0, 52)]:
         im = to_pil(sources[name][0])
         if flip:
             im = im.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
         im = im.resize((220, 270)).crop((left, top, left + 178, top + 218))
-        case("seedTrain", name, {"flip": int(flip), "left": left, "top": top}, from_pil(im), store=False)
+        case("celebaTrain", name, {"flip": int(flip), "left": left, "top": top}, from_pil(im), store=False)
 
 # torchvision ToTensor + Normalize (CHW in torch; stored transposed to HWC float32).
 tensor_cases = []

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "./errors";
+import { InvalidOptionError } from "./errors";
 import type { RawImage } from "./raw-image";
 import type { Rng } from "./rng";
 import type { Transform } from "./transform";
@@ -9,7 +9,7 @@ import type { Transform } from "./transform";
  *
  * @param transforms - The transforms, applied in order.
  * @returns One {@link Transform} running them all.
- * @throws {InvalidArgumentError} when an entry is not a function.
+ * @throws {InvalidOptionError} when an entry is not a function.
  * @example
  * const t = compose([randomHorizontalFlip(), (img) => resize(img, { width: 220, height: 270 }), randomCrop({ width: 178, height: 218 })]);
  * const out = t(img, createRng(deriveSeed(seed, epoch, index)));
@@ -17,15 +17,19 @@ import type { Transform } from "./transform";
  */
 export function compose(transforms: readonly Transform[]): Transform {
   if (!Array.isArray(transforms)) {
-    throw new InvalidArgumentError(
-      "transforms",
-      transforms,
-      "an array of (img, rng) => RawImage functions",
-    );
+    throw new InvalidOptionError({
+      option: "transforms",
+      value: transforms,
+      hint: "an array of (img, rng) => RawImage functions",
+    });
   }
   transforms.forEach((t, i) => {
     if (typeof t !== "function") {
-      throw new InvalidArgumentError(`transforms[${i}]`, t, "a function (img, rng) => RawImage");
+      throw new InvalidOptionError({
+        option: `transforms[${i}]`,
+        value: t,
+        hint: "a function (img, rng) => RawImage",
+      });
     }
   });
   const list = transforms.slice();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { caseLabel, casesOf, readBytes, sourceImage } from "../test/fixtures";
 import { centerCrop, crop, roundHalfEven } from "./crop";
-import { AugmentError, CropOutOfBoundsError, InvalidArgumentError } from "./errors";
+import { AugmentError, CropOutOfBoundsError, InvalidOptionError } from "./errors";
 
 describe("crop vs PIL Image.crop", () => {
   for (const c of casesOf("crop")) {
@@ -44,7 +44,7 @@ describe("crop errors", () => {
     expect(() => centerCrop(img, { width: 38, height: 10 })).toThrow(CropOutOfBoundsError);
   });
   it("rejects non-positive or fractional sizes", () => {
-    expect(() => crop(img, { left: 0, top: 0, width: 0, height: 5 })).toThrow(InvalidArgumentError);
+    expect(() => crop(img, { left: 0, top: 0, width: 0, height: 5 })).toThrow(InvalidOptionError);
     expect(() => crop(img, { left: 0, top: 0, width: 0, height: 5 })).toThrow(/box\.width: got 0/);
     expect(() => crop(img, { left: 0.5, top: 0, width: 3, height: 5 })).toThrow(
       /box\.left: got 0\.5/,

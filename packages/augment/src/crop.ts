@@ -1,4 +1,4 @@
-import { CropOutOfBoundsError, InvalidArgumentError } from "./errors";
+import { CropOutOfBoundsError, InvalidOptionError } from "./errors";
 import { assertRawImage, type RawImage } from "./raw-image";
 
 /** A crop rectangle in pixels. PIL's box `(left, upper, right, lower)` is `(left, top, left + width, top + height)`. */
@@ -28,7 +28,7 @@ export interface Size {
  * @param img - Source image (not modified).
  * @param box - The rectangle to keep.
  * @returns A new image of `box.width` x `box.height`.
- * @throws {InvalidArgumentError} when a box field is not an integer or a size is not positive.
+ * @throws {InvalidOptionError} when a box field is not an integer or a size is not positive.
  * @throws {CropOutOfBoundsError} when the box does not fit inside the image.
  * @example
  * const face = crop(img, { left: 21, top: 26, width: 178, height: 218 });
@@ -56,7 +56,7 @@ export function crop(img: RawImage, box: CropBox): RawImage {
  * @param img - Source image (not modified).
  * @param size - Output size; must not exceed the image (torchvision would pad instead).
  * @returns A new image of `size`.
- * @throws {InvalidArgumentError} when a size is not a positive integer.
+ * @throws {InvalidOptionError} when a size is not a positive integer.
  * @throws {CropOutOfBoundsError} when `size` is larger than the image.
  * @example
  * const big = resize(img, { width: 220, height: 270 });
@@ -83,21 +83,25 @@ export function roundHalfEven(x: number): number {
 /** Checks a size object, naming the argument in errors. */
 export function validateSize(size: Size, name: string): void {
   if (size === null || typeof size !== "object") {
-    throw new InvalidArgumentError(name, size, "an object { width, height } of positive integers");
+    throw new InvalidOptionError({
+      option: name,
+      value: size,
+      hint: "an object { width, height } of positive integers",
+    });
   }
   if (!Number.isInteger(size.width) || size.width <= 0) {
-    throw new InvalidArgumentError(
-      `${name}.width`,
-      size.width,
-      "a positive integer number of pixels",
-    );
+    throw new InvalidOptionError({
+      option: `${name}.width`,
+      value: size.width,
+      hint: "a positive integer number of pixels",
+    });
   }
   if (!Number.isInteger(size.height) || size.height <= 0) {
-    throw new InvalidArgumentError(
-      `${name}.height`,
-      size.height,
-      "a positive integer number of pixels",
-    );
+    throw new InvalidOptionError({
+      option: `${name}.height`,
+      value: size.height,
+      hint: "a positive integer number of pixels",
+    });
   }
 }
 
@@ -105,21 +109,30 @@ export function validateSize(size: Size, name: string): void {
 export function validateCropBox(box: CropBox, imageWidth: number, imageHeight: number): void {
   validateSize(box, "box");
   if (!Number.isInteger(box.left))
-    throw new InvalidArgumentError("box.left", box.left, "an integer column index");
+    throw new InvalidOptionError({
+      option: "box.left",
+      value: box.left,
+      hint: "an integer column index",
+    });
   if (!Number.isInteger(box.top))
-    throw new InvalidArgumentError("box.top", box.top, "an integer row index");
+    throw new InvalidOptionError({
+      option: "box.top",
+      value: box.top,
+      hint: "an integer row index",
+    });
   if (
     box.left < 0 ||
     box.top < 0 ||
     box.left + box.width > imageWidth ||
     box.top + box.height > imageHeight
   ) {
-    throw new CropOutOfBoundsError(
-      { left: box.left, top: box.top, width: box.width, height: box.height },
+    throw new CropOutOfBoundsError({
+      box: { left: box.left, top: box.top, width: box.width, height: box.height },
       imageWidth,
       imageHeight,
-      `Keep 0 <= left, left + width <= ${imageWidth}, 0 <= top and top + height <= ${imageHeight}; ` +
+      fix:
+        `Keep 0 <= left, left + width <= ${imageWidth}, 0 <= top and top + height <= ${imageHeight}; ` +
         "resize the image first if the crop should be larger.",
-    );
+    });
   }
 }

@@ -1,3 +1,5 @@
+export type { CelebaTrainTransformOptions, ImagePipeline } from "./celeba-transform";
+export { celebaEvalTransform, celebaTrainTransform } from "./celeba-transform";
 export { compose } from "./compose";
 export type { CropBox, Size } from "./crop";
 export { centerCrop, crop } from "./crop";
@@ -5,19 +7,12 @@ export {
   AugmentError,
   ChannelMismatchError,
   CropOutOfBoundsError,
-  InvalidArgumentError,
   InvalidImageError,
+  InvalidOptionError,
 } from "./errors";
 export { hflip } from "./hflip";
-export type { NormalizeOptions } from "./normalize";
-export {
-  IMAGENET_MEAN,
-  IMAGENET_STD,
-  normalize,
-  toFloat32,
-  toNormalizedFloat32,
-  toTensor,
-} from "./normalize";
+export type { NormalizeOptions, ToFloat32Options } from "./normalize";
+export { IMAGENET_MEAN, IMAGENET_STD, toFloat32 } from "./normalize";
 export { randomCrop } from "./random-crop";
 export { randomHorizontalFlip } from "./random-horizontal-flip";
 export type { CreateRawImageOptions, RawImage } from "./raw-image";
@@ -26,6 +21,4 @@ export type { ResizeFilter, ResizeOptions } from "./resize";
 export { resize } from "./resize";
 export type { Rng, RngState, Seed } from "./rng";
 export { createRng, deriveSeed, shuffleInPlace } from "./rng";
-export type { ImagePipeline, SeedTrainTransformOptions } from "./seed-transform";
-export { seedEvalTransform, seedTrainTransform } from "./seed-transform";
 export type { Transform } from "./transform";

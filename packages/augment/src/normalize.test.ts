@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { manifest, readFloats, sourceImage } from "../test/fixtures";
-import { ChannelMismatchError, InvalidArgumentError } from "./errors";
+import { ChannelMismatchError, InvalidOptionError } from "./errors";
 import {
   IMAGENET_MEAN,
   IMAGENET_STD,
   normalize,
   toFloat32,
   toNormalizedFloat32,
-  toTensor,
 } from "./normalize";
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
@@ -17,7 +16,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-describe("toTensor / normalize vs torchvision ToTensor + Normalize", () => {
+describe("toFloat32 / normalize vs torchvision ToTensor + Normalize", () => {
   for (const [i, t] of manifest.tensors.entries()) {
     const label = `${t.source} mean=[${t.mean}] std=[${t.std}]`;
     it(`toNormalizedFloat32 matches (${label})`, () => {
@@ -27,9 +26,9 @@ describe("toTensor / normalize vs torchvision ToTensor + Normalize", () => {
       expect(maxAbsDiff(out, ref)).toBeLessThanOrEqual(1e-6);
       // Each float32 op is rounded like torch's, so the match is exact.
       expect(out).toEqual(ref);
-      if (i === 0) expect(toTensor(img, {})).toEqual(ref);
-      expect(toTensor(img, { mean: t.mean, std: t.std })).toEqual(ref);
-      expect(toTensor(img)).toEqual(readFloats(t.plainFile));
+      if (i === 0) expect(toFloat32(img, { normalize: {} })).toEqual(ref);
+      expect(toFloat32(img, { normalize: { mean: t.mean, std: t.std } })).toEqual(ref);
+      expect(toFloat32(img)).toEqual(readFloats(t.plainFile));
     });
     it(`toFloat32 then normalize matches (${label})`, () => {
       const img = sourceImage(t.source);
@@ -46,7 +45,7 @@ describe("toTensor / normalize vs torchvision ToTensor + Normalize", () => {
     const batch = new Float32Array(3 * n).fill(7);
     const ret = toNormalizedFloat32(img, {}, batch, n);
     expect(ret).toBe(batch);
-    expect(batch.subarray(n, 2 * n)).toEqual(toTensor(img, {}));
+    expect(batch.subarray(n, 2 * n)).toEqual(toFloat32(img, { normalize: {} }));
     expect(batch.subarray(0, n).every((v) => v === 7)).toBe(true);
     expect(batch.subarray(2 * n).every((v) => v === 7)).toBe(true);
   });
@@ -61,11 +60,11 @@ describe("normalize errors", () => {
   const rgb = sourceImage("noise37x29");
   const gray = sourceImage("noise40x30gray");
   it("rejects mean/std whose length differs from the channel count", () => {
-    expect(() => toTensor(gray, {})).toThrow(ChannelMismatchError);
+    expect(() => toFloat32(gray, { normalize: {} })).toThrow(ChannelMismatchError);
     expect(() => toNormalizedFloat32(gray)).toThrow(
       /mean \[0\.485, 0\.456, 0\.406\]: expected 1 channel\(s\), got 3/,
     );
-    expect(() => toTensor(rgb, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5] })).toThrow(
+    expect(() => toFloat32(rgb, { normalize: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5] } })).toThrow(
       /std \[0\.5, 0\.5\]/,
     );
     expect(() => normalize(new Float32Array(6), 3, { mean: [0], std: [1] })).toThrow(
@@ -73,7 +72,9 @@ describe("normalize errors", () => {
     );
   });
   it("rejects a zero std and a too-small output buffer", () => {
-    expect(() => toTensor(rgb, { mean: [0, 0, 0], std: [1, 0, 1] })).toThrow(InvalidArgumentError);
+    expect(() => toFloat32(rgb, { normalize: { mean: [0, 0, 0], std: [1, 0, 1] } })).toThrow(
+      InvalidOptionError,
+    );
     expect(() => toNormalizedFloat32(rgb, {}, new Float32Array(rgb.data.length), 1)).toThrow(
       /offset: got 1.*out\.length/,
     );

@@ -1,4 +1,4 @@
-import { ChannelMismatchError, InvalidArgumentError } from "./errors";
+import { ChannelMismatchError, InvalidOptionError } from "./errors";
 import { assertRawImage, type RawImage } from "./raw-image";
 
 /** ImageNet channel means (RGB) that torchvision's pretrained weights expect. */
@@ -14,25 +14,43 @@ export interface NormalizeOptions {
   std?: readonly number[];
 }
 
+/** Options of {@link toFloat32}. */
+export interface ToFloat32Options {
+  /**
+   * Also apply torchvision's `Normalize`: `{}` for ImageNet's mean and std, or your own. Default:
+   * none (plain `ToTensor`, values in [0, 1]).
+   */
+  normalize?: NormalizeOptions;
+  /** Destination, e.g. an NHWC batch buffer; a new array is allocated when omitted. */
+  out?: Float32Array;
+  /** Element index in `out` to start writing at. Default 0. */
+  offset?: number;
+}
+
 /**
- * Scales bytes to float32 in [0, 1] (`x / 255`), keeping HWC layout; the values are bit-exact with
- * torchvision's `ToTensor` (which also moves channels first; this does not).
+ * The one way to get floats from an image: torchvision's `ToTensor` (`x / 255`), optionally fused
+ * with `Normalize`, keeping channels last (HWC, as tfjs wants). Bit-exact with
+ * `Normalize(mean, std)(ToTensor()(img))` (ToTensor alone without `normalize`), via a 256-entry
+ * float32 lookup table per channel.
  *
  * @param img - Source image.
- * @param out - Optional destination; a new array is allocated when omitted.
- * @param offset - Element index in `out` to start writing at. Default 0.
- * @returns `out` (or the new array), holding `width * height * channels` values from `offset`.
- * @throws {InvalidArgumentError} when `out` is too small for the image at `offset`.
+ * @param options - `normalize` (`{}` for ImageNet's), and `out` / `offset` to write into a batch.
+ * @returns `out` (or a new array), holding `width * height * channels` values from `offset`.
+ * @throws {ChannelMismatchError} when mean/std length differs from the image's channels.
+ * @throws {InvalidOptionError} when `out` is too small or a std is 0.
  * @example
- * const x = toFloat32(img);
- * console.log(x.length === img.width * img.height * img.channels); // true
- * console.log(x[0] === img.data[0] / 255); // true up to float32 rounding
+ * const unit = toFloat32(img); // in [0, 1]
+ * const imagenet = toFloat32(img, { normalize: {} }); // what torchvision's pretrained weights expect
+ * const batch = new Float32Array(32 * 218 * 178 * 3);
+ * toFloat32(img, { normalize: {}, out: batch, offset: 5 * 218 * 178 * 3 }); // fill slot 5
  */
-export function toFloat32(img: RawImage, out?: Float32Array, offset = 0): Float32Array {
+export function toFloat32(img: RawImage, options: ToFloat32Options = {}): Float32Array {
   assertRawImage(img);
-  const zeros = new Array<number>(img.channels).fill(0);
-  const ones = new Array<number>(img.channels).fill(1);
-  return toNormalizedFloat32(img, { mean: zeros, std: ones }, out, offset);
+  const normalize = options.normalize ?? {
+    mean: new Array<number>(img.channels).fill(0),
+    std: new Array<number>(img.channels).fill(1),
+  };
+  return toNormalizedFloat32(img, normalize, options.out, options.offset ?? 0);
 }
 
 /**
@@ -43,7 +61,7 @@ export function toFloat32(img: RawImage, out?: Float32Array, offset = 0): Float3
  * @param options - Mean and std per channel; default ImageNet's.
  * @returns A new Float32Array of the same length.
  * @throws {ChannelMismatchError} when mean/std length differs from `channels`.
- * @throws {InvalidArgumentError} when `data.length` is not a multiple of `channels` or a std is 0.
+ * @throws {InvalidOptionError} when `data.length` is not a multiple of `channels` or a std is 0.
  * @example
  * const x = normalize(toFloat32(img), 3);
  * // same values as torchvision Normalize(IMAGENET_MEAN, IMAGENET_STD)(ToTensor()(pil))
@@ -55,14 +73,18 @@ export function normalize(
   options: NormalizeOptions = {},
 ): Float32Array {
   if (!Number.isInteger(channels) || channels <= 0) {
-    throw new InvalidArgumentError("channels", channels, "a positive integer (3 for RGB)");
+    throw new InvalidOptionError({
+      option: "channels",
+      value: channels,
+      hint: "a positive integer (3 for RGB)",
+    });
   }
   if (data.length % channels !== 0) {
-    throw new InvalidArgumentError(
-      "data.length",
-      data.length,
-      `a multiple of channels (${channels})`,
-    );
+    throw new InvalidOptionError({
+      option: "data.length",
+      value: data.length,
+      hint: `a multiple of channels (${channels})`,
+    });
   }
   const { mean, std } = resolveMeanStd(options, channels);
   const out = new Float32Array(data.length);
@@ -75,6 +97,7 @@ export function normalize(
 }
 
 /**
+ * The body of {@link toFloat32} (inside the package: the pipelines write straight into batches).
  * Converts an image to normalised float32 HWC in one pass, writing into a caller-provided buffer
  * (e.g. one slot of an NHWC batch). Values are bit-exact with torchvision's
  * `Normalize(mean, std)(ToTensor()(img))`, via a 256-entry lookup table per channel.
@@ -85,7 +108,7 @@ export function normalize(
  * @param offset - Element index in `out` to start writing at. Default 0.
  * @returns `out` (or the new array).
  * @throws {ChannelMismatchError} when mean/std length differs from the image's channels.
- * @throws {InvalidArgumentError} when `out` is too small or a std is 0.
+ * @throws {InvalidOptionError} when `out` is too small or a std is 0.
  * @example
  * const batch = new Float32Array(32 * 218 * 178 * 3);
  * toNormalizedFloat32(img, {}, batch, 5 * 218 * 178 * 3); // fill slot 5
@@ -103,12 +126,13 @@ export function toNormalizedFloat32(
   const n = img.data.length;
   const dest = out ?? new Float32Array(n);
   if (!Number.isInteger(offset) || offset < 0 || offset + n > dest.length) {
-    throw new InvalidArgumentError(
-      "offset",
-      offset,
-      `an integer with 0 <= offset and offset + ${n} (the image's value count) <= out.length (${dest.length}); ` +
+    throw new InvalidOptionError({
+      option: "offset",
+      value: offset,
+      hint:
+        `an integer with 0 <= offset and offset + ${n} (the image's value count) <= out.length (${dest.length}); ` +
         "allocate the batch as n * height * width * channels",
-    );
+    });
   }
   const src = img.data;
   if (c === 3) {
@@ -124,25 +148,6 @@ export function toNormalizedFloat32(
     }
   }
   return dest;
-}
-
-/**
- * torchvision's `ToTensor`, optionally fused with `Normalize`, keeping channels last (HWC, as tfjs
- * wants). Without `normalize` it returns plain `x / 255` in [0, 1], exactly like `ToTensor`; with a
- * `normalize` object it also applies `(x - mean) / std`, each of `mean` and `std` defaulting to
- * ImageNet's, so `toTensor(img, {})` is what torchvision's pretrained weights expect.
- *
- * @param img - Source image.
- * @param normalize - Mean and std per channel (ImageNet's where omitted). Default: no normalisation.
- * @returns A new Float32Array of `width * height * channels` values.
- * @throws {ChannelMismatchError} when mean/std length differs from the image's channels.
- * @example
- * const unit = toTensor(img); // in [0, 1]
- * const imagenet = toTensor(img, {}); // ImageNet-normalised
- * const half = toTensor(img, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }); // in [-1, 1]
- */
-export function toTensor(img: RawImage, normalize?: NormalizeOptions): Float32Array {
-  return normalize === undefined ? toFloat32(img) : toNormalizedFloat32(img, normalize);
 }
 
 const tables = new Map<string, Float32Array>();
@@ -181,26 +186,31 @@ function resolveMeanStd(
       !Array.isArray(values) ||
       values.some((v) => typeof v !== "number" || !Number.isFinite(v))
     ) {
-      throw new InvalidArgumentError(
-        name,
-        values,
-        `an array of ${channels} finite numbers, one per channel`,
-      );
+      throw new InvalidOptionError({
+        option: name,
+        value: values,
+        hint: `an array of ${channels} finite numbers, one per channel`,
+      });
     }
     if (values.length !== channels) {
-      throw new ChannelMismatchError(
-        `normalize ${name} [${values.join(", ")}]`,
-        channels,
-        values.length,
-        `Give one ${name} value per image channel (the image has ${channels}); ` +
+      throw new ChannelMismatchError({
+        what: `normalize ${name} [${values.join(", ")}]`,
+        expected: channels,
+        actual: values.length,
+        fix:
+          `Give one ${name} value per image channel (the image has ${channels}); ` +
           (channels === 3
             ? "ImageNet's defaults fit RGB."
             : "convert the image to RGB or pass matching mean/std."),
-      );
+      });
     }
   }
   if (std.some((s) => s === 0)) {
-    throw new InvalidArgumentError("std", std, "non-zero standard deviations (division by std)");
+    throw new InvalidOptionError({
+      option: "std",
+      value: std,
+      hint: "non-zero standard deviations (division by std)",
+    });
   }
   return { mean, std };
 }

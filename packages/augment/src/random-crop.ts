@@ -11,7 +11,7 @@ import type { Transform } from "./transform";
  *
  * @param size - Window size, or one number for a square window.
  * @returns A {@link Transform}; it throws {@link CropOutOfBoundsError} for images smaller than `size`.
- * @throws {InvalidArgumentError} when a size is not a positive integer.
+ * @throws {InvalidOptionError} when a size is not a positive integer.
  * @example
  * const cropBack = randomCrop({ width: 178, height: 218 });
  * const out = cropBack(resize(img, { width: 220, height: 270 }), createRng(deriveSeed(1, 0, 5)));
@@ -29,7 +29,7 @@ export function randomCrop(size: Size | number): Transform {
   };
 }
 
-/** Draws torchvision's `RandomCrop.get_params` offsets; shared by the fused seed pipeline so both draw identically. */
+/** Draws torchvision's `RandomCrop.get_params` offsets; shared by the fused CelebA pipeline so both draw identically. */
 export function randomCropOffset(
   imageWidth: number,
   imageHeight: number,
@@ -37,12 +37,12 @@ export function randomCropOffset(
   rng: Rng,
 ): { left: number; top: number } {
   if (size.width > imageWidth || size.height > imageHeight) {
-    throw new CropOutOfBoundsError(
-      { left: 0, top: 0, width: size.width, height: size.height },
+    throw new CropOutOfBoundsError({
+      box: { left: 0, top: 0, width: size.width, height: size.height },
       imageWidth,
       imageHeight,
-      "The random crop window must not be larger than the image; resize the image up first or crop smaller.",
-    );
+      fix: "The random crop window must not be larger than the image; resize the image up first or crop smaller.",
+    });
   }
   if (size.width === imageWidth && size.height === imageHeight) return { left: 0, top: 0 };
   const top = rng.nextInt(imageHeight - size.height + 1);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "./errors";
+import { InvalidOptionError } from "./errors";
 import { hflip } from "./hflip";
 import type { RawImage } from "./raw-image";
 import type { Rng } from "./rng";
@@ -11,7 +11,7 @@ import type { Transform } from "./transform";
  *
  * @param p - Flip probability in [0, 1]. Default 0.5.
  * @returns A {@link Transform}.
- * @throws {InvalidArgumentError} when `p` is not a number in [0, 1].
+ * @throws {InvalidOptionError} when `p` is not a number in [0, 1].
  * @example
  * const flip = randomHorizontalFlip();
  * const out = flip(img, createRng(7)); // flipped or not, the same for seed 7 every time
@@ -25,6 +25,10 @@ export function randomHorizontalFlip(p = 0.5): Transform {
 /** Checks a probability argument. */
 export function validateProbability(p: number, name = "p"): void {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
-    throw new InvalidArgumentError(name, p, "a probability between 0 and 1 inclusive");
+    throw new InvalidOptionError({
+      option: name,
+      value: p,
+      hint: "a probability between 0 and 1 inclusive",
+    });
   }
 }

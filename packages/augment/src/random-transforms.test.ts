@@ -3,7 +3,7 @@ import { sourceImage } from "../test/fixtures";
 import { scriptedRng } from "../test/scripted-rng";
 import { compose } from "./compose";
 import { crop } from "./crop";
-import { CropOutOfBoundsError, InvalidArgumentError } from "./errors";
+import { CropOutOfBoundsError, InvalidOptionError } from "./errors";
 import { hflip } from "./hflip";
 import { randomCrop } from "./random-crop";
 import { randomHorizontalFlip } from "./random-horizontal-flip";
@@ -58,7 +58,7 @@ describe("randomHorizontalFlip", () => {
   });
 
   it("rejects probabilities outside [0, 1]", () => {
-    expect(() => randomHorizontalFlip(1.5)).toThrow(InvalidArgumentError);
+    expect(() => randomHorizontalFlip(1.5)).toThrow(InvalidOptionError);
     expect(() => randomHorizontalFlip(Number.NaN)).toThrow(/p: got NaN/);
   });
 });

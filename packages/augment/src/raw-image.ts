@@ -61,28 +61,29 @@ export function createRawImage(options: CreateRawImageOptions): RawImage {
  */
 export function assertRawImage(img: RawImage, name = "image"): void {
   if (img === null || typeof img !== "object") {
-    throw new InvalidImageError(
-      "(whole value)",
-      img,
-      `Pass ${name} as { data, width, height, channels }.`,
-    );
+    throw new InvalidImageError({
+      field: "(whole value)",
+      value: img,
+      fix: `Pass ${name} as { data, width, height, channels }.`,
+    });
   }
   checkedLength(img.width, img.height, img.channels, name);
   if (!(img.data instanceof Uint8Array)) {
-    throw new InvalidImageError(
-      "data",
-      img.data,
-      `${name}.data must be a Uint8Array (a Node Buffer is fine); convert with new Uint8Array(buffer).`,
-    );
+    throw new InvalidImageError({
+      field: "data",
+      value: img.data,
+      fix: `${name}.data must be a Uint8Array (a Node Buffer is fine); convert with new Uint8Array(buffer).`,
+    });
   }
   const expected = img.width * img.height * img.channels;
   if (img.data.length !== expected) {
-    throw new InvalidImageError(
-      "data.length",
-      img.data.length,
-      `${name} is ${img.width}x${img.height}x${img.channels} (width x height x channels), so data must hold ` +
+    throw new InvalidImageError({
+      field: "data.length",
+      value: img.data.length,
+      fix:
+        `${name} is ${img.width}x${img.height}x${img.channels} (width x height x channels), so data must hold ` +
         `${expected} bytes; check the decoder's output dimensions and channel count.`,
-    );
+    });
   }
 }
 
@@ -102,25 +103,25 @@ export function cloneRawImage(img: RawImage): RawImage {
 
 function checkedLength(width: number, height: number, channels: number, name = "image"): number {
   if (!Number.isInteger(width) || width <= 0) {
-    throw new InvalidImageError(
-      "width",
-      width,
-      `${name}.width must be a positive integer number of pixels.`,
-    );
+    throw new InvalidImageError({
+      field: "width",
+      value: width,
+      fix: `${name}.width must be a positive integer number of pixels.`,
+    });
   }
   if (!Number.isInteger(height) || height <= 0) {
-    throw new InvalidImageError(
-      "height",
-      height,
-      `${name}.height must be a positive integer number of pixels.`,
-    );
+    throw new InvalidImageError({
+      field: "height",
+      value: height,
+      fix: `${name}.height must be a positive integer number of pixels.`,
+    });
   }
   if (channels !== 1 && channels !== 3 && channels !== 4) {
-    throw new InvalidImageError(
-      "channels",
-      channels,
-      `${name}.channels must be 1 (grey), 3 (RGB) or 4 (RGBA); decode to RGB first (e.g. sharp's .removeAlpha()).`,
-    );
+    throw new InvalidImageError({
+      field: "channels",
+      value: channels,
+      fix: `${name}.channels must be 1 (grey), 3 (RGB) or 4 (RGBA); decode to RGB first (e.g. sharp's .removeAlpha()).`,
+    });
   }
   return width * height * channels;
 }

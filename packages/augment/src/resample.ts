@@ -270,7 +270,7 @@ function horizontalPass(
       const kb = (colStart + j) * ksize;
       const tb = j * ksize;
       if (c === 3 && ksize === 5) {
-        // Unrolled for the seed's upscale (bicubic, 5 taps); unused taps have weight 0 and offset 0.
+        // Unrolled for the paper's upscale (bicubic, 5 taps); unused taps have weight 0 and offset 0.
         const p0 = rowBase + (taps[tb] as number);
         const p1 = rowBase + (taps[tb + 1] as number);
         const p2 = rowBase + (taps[tb + 2] as number);
@@ -348,7 +348,7 @@ function verticalPass(
     const ob = r * stride;
     const base = ymin * stride;
     if (ksize === 5 && ymin + 5 <= tmpRows) {
-      // Unrolled for the seed's upscale; taps past n have weight 0 and read valid rows.
+      // Unrolled for the paper's upscale; taps past n have weight 0 and read valid rows.
       const w0 = weights[kb] as number;
       const w1 = weights[kb + 1] as number;
       const w2 = weights[kb + 2] as number;

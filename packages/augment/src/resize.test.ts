@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { caseLabel, casesOf, diffStats, readBytes, sha256, sourceImage } from "../test/fixtures";
-import { AugmentError, InvalidArgumentError } from "./errors";
+import { AugmentError, InvalidOptionError } from "./errors";
 import type { ResizeFilter } from "./resample";
 import { resampleImplementation, setResampleImplementation } from "./resample-wasm";
 import { resize } from "./resize";
@@ -34,7 +34,7 @@ describe.each(["wasm", "typescript"] as const)("resize vs Pillow 9.4 Image.resiz
 describe("resize validation", () => {
   const img = sourceImage("noise37x29");
   it("rejects non-positive and fractional sizes, naming the value", () => {
-    expect(() => resize(img, { width: 0, height: 10 })).toThrow(InvalidArgumentError);
+    expect(() => resize(img, { width: 0, height: 10 })).toThrow(InvalidOptionError);
     expect(() => resize(img, { width: 0, height: 10 })).toThrow(/width: got 0/);
     expect(() => resize(img, { width: 10, height: 2.5 })).toThrow(/height: got 2.5/);
   });

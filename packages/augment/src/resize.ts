@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "./errors";
+import { InvalidOptionError } from "./errors";
 import { assertRawImage, type RawImage } from "./raw-image";
 import { RESIZE_FILTERS, type ResizeFilter, resampleRegion } from "./resample";
 
@@ -26,7 +26,7 @@ export interface ResizeOptions {
  * @param img - Source image (not modified).
  * @param options - Target size and filter.
  * @returns A new image of the target size (a copy when the size is unchanged).
- * @throws {InvalidArgumentError} when a size is not a positive integer or the filter is unknown.
+ * @throws {InvalidOptionError} when a size is not a positive integer or the filter is unknown.
  * @throws {InvalidImageError} when `img` is malformed.
  * @example
  * const big = resize(img178x218, { width: 220, height: 270 });
@@ -61,18 +61,26 @@ export function validateResize(
   filter: ResizeFilter | undefined,
 ): ResizeFilter {
   if (!Number.isInteger(width) || width <= 0) {
-    throw new InvalidArgumentError("width", width, "a positive integer number of pixels");
+    throw new InvalidOptionError({
+      option: "width",
+      value: width,
+      hint: "a positive integer number of pixels",
+    });
   }
   if (!Number.isInteger(height) || height <= 0) {
-    throw new InvalidArgumentError("height", height, "a positive integer number of pixels");
+    throw new InvalidOptionError({
+      option: "height",
+      value: height,
+      hint: "a positive integer number of pixels",
+    });
   }
   const f = filter ?? "bicubic";
   if (!RESIZE_FILTERS.includes(f)) {
-    throw new InvalidArgumentError(
-      "filter",
-      filter,
-      `one of ${RESIZE_FILTERS.map((x) => `"${x}"`).join(", ")}`,
-    );
+    throw new InvalidOptionError({
+      option: "filter",
+      value: filter,
+      hint: `one of ${RESIZE_FILTERS.map((x) => `"${x}"`).join(", ")}`,
+    });
   }
   return f;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { manifest } from "../test/fixtures";
-import { AugmentError, InvalidArgumentError } from "./errors";
+import { AugmentError, InvalidOptionError } from "./errors";
 import { createRng, deriveSeed, type Rng, shuffleInPlace } from "./rng";
 
 // Pearson chi-square statistic of observed counts against a uniform expectation.
@@ -146,18 +146,18 @@ describe("shuffleInPlace", () => {
 
 describe("rng errors", () => {
   it("rejects bad seeds, keys, n and states with the offending value", () => {
-    expect(() => createRng(1.5)).toThrow(InvalidArgumentError);
+    expect(() => createRng(1.5)).toThrow(InvalidOptionError);
     expect(() => createRng(1.5)).toThrow(/seed: got 1\.5/);
     expect(() => deriveSeed(1, 2, Number.NaN)).toThrow(/keys\[1\]: got NaN/);
     expect(() => createRng({} as unknown as number)).toThrow(AugmentError);
     const rng = createRng(1);
     expect(() => rng.nextInt(0)).toThrow(/n: got 0/);
-    expect(() => rng.nextInt(2.5)).toThrow(InvalidArgumentError);
+    expect(() => rng.nextInt(2.5)).toThrow(InvalidOptionError);
     expect(() => rng.setState({ algorithm: "xoshiro128**", state: [0, 0, 0, 0] })).toThrow(
       /not all zero/,
     );
     expect(() => rng.setState({ algorithm: "mt19937", state: [1, 2, 3, 4] } as never)).toThrow(
-      InvalidArgumentError,
+      InvalidOptionError,
     );
   });
 });

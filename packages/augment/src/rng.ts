@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "./errors";
+import { InvalidOptionError } from "./errors";
 
 /** The serialisable state of an {@link Rng}: JSON-safe, so it can go into a checkpoint. */
 export interface RngState {
@@ -18,7 +18,7 @@ export interface Rng {
   nextUint32(): number;
   /** A copy of the current state; `setState` on it replays the same sequence. */
   getState(): RngState;
-  /** Restores a state from `getState()`; throws {@link InvalidArgumentError} if it is malformed. */
+  /** Restores a state from `getState()`; throws {@link InvalidOptionError} if it is malformed. */
   setState(state: RngState): void;
 }
 
@@ -31,7 +31,7 @@ export type Seed = number | string;
  *
  * @param seed - A safe integer or a string.
  * @returns A new {@link Rng}; the same seed always yields the same sequence on every platform.
- * @throws {InvalidArgumentError} when `seed` is not a safe integer or a string.
+ * @throws {InvalidOptionError} when `seed` is not a safe integer or a string.
  * @example
  * const rng = createRng(42);
  * const coin = rng.next() < 0.5; // deterministic for seed 42
@@ -57,7 +57,7 @@ export function createRng(seed: Seed): Rng {
  * @param seed - The root seed (safe integer or string).
  * @param keys - Any number of safe integers or strings; order matters and `1` differs from `"1"`.
  * @returns A non-negative safe integer (53 bits), usable as a seed for {@link createRng}.
- * @throws {InvalidArgumentError} when the seed or a key is not a safe integer or a string.
+ * @throws {InvalidOptionError} when the seed or a key is not a safe integer or a string.
  * @example
  * const rng = createRng(deriveSeed(1234, epoch, sampleIndex));
  * const flip = rng.next() < 0.5;
@@ -130,7 +130,11 @@ class Xoshiro128 implements Rng {
 
   nextInt(n: number): number {
     if (!Number.isSafeInteger(n) || n <= 0) {
-      throw new InvalidArgumentError("n", n, "a positive safe integer (nextInt(n) returns 0..n-1)");
+      throw new InvalidOptionError({
+        option: "n",
+        value: n,
+        hint: "a positive safe integer (nextInt(n) returns 0..n-1)",
+      });
     }
     if (n <= 4294967296) {
       // Reject the top partial bucket so every residue is equally likely.
@@ -163,11 +167,11 @@ class Xoshiro128 implements Rng {
       !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) ||
       words.every((w) => w === 0)
     ) {
-      throw new InvalidArgumentError(
-        "state",
-        state,
-        '{ algorithm: "xoshiro128**", state: [four unsigned 32-bit integers, not all zero] } as returned by getState()',
-      );
+      throw new InvalidOptionError({
+        option: "state",
+        value: state,
+        hint: '{ algorithm: "xoshiro128**", state: [four unsigned 32-bit integers, not all zero] } as returned by getState()',
+      });
     }
     [this.s0, this.s1, this.s2, this.s3] = words as [number, number, number, number];
   }
@@ -192,11 +196,11 @@ const encoder = new TextEncoder();
 function seedWords(out: number[], value: Seed, name: string): number[] {
   if (typeof value === "number") {
     if (!Number.isSafeInteger(value)) {
-      throw new InvalidArgumentError(
-        name,
+      throw new InvalidOptionError({
+        option: name,
         value,
-        "a safe integer (|x| <= 2^53 - 1) or a string; round or stringify fractional values first",
-      );
+        hint: "a safe integer (|x| <= 2^53 - 1) or a string; round or stringify fractional values first",
+      });
     }
     const lo = value % 4294967296;
     const hi = Math.floor(value / 4294967296);
@@ -217,7 +221,7 @@ function seedWords(out: number[], value: Seed, name: string): number[] {
     }
     return out;
   }
-  throw new InvalidArgumentError(name, value, "a safe integer or a string");
+  throw new InvalidOptionError({ option: name, value, hint: "a safe integer or a string" });
 }
 
 /** Two murmur3_32 lanes with different seeds and input whitening, giving 64 hash bits. */

@@ -17,7 +17,7 @@ export interface SourceEntry {
 }
 
 export interface CaseEntry {
-  kind: "hflip" | "resize" | "crop" | "centerCrop" | "seedTrain";
+  kind: "hflip" | "resize" | "crop" | "centerCrop" | "celebaTrain";
   source: string;
   params: Record<string, number | string>;
   width: number;

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench`: images/s of decode + the seed's train augmentation + normalisation over synthetic CelebA
+ * `pnpm bench`: images/s of decode + the paper's train augmentation + normalisation over synthetic CelebA
  * JPEGs through createBatches, against a torchvision DataLoader (PIL, same transforms, num_workers = cores)
  * measured in the same run when /usr/bin/python3 has torch. Results go to stdout and bench/results.json
  * (the shared `{ name, metric, ours, reference, ratio, unit, notes }[]` format of the root bench/collect.mjs).
@@ -22,7 +22,7 @@ import {
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { seedTrainTransform } from "@celeba/augment";
+import { celebaTrainTransform } from "@celeba/augment";
 import { decodeImage } from "../src/decode-image";
 import { createBatches, loadCelebA, makeSyntheticCelebA } from "../src/index";
 import { setJpegWasmEnabled } from "../src/jpeg-wasm";
@@ -57,9 +57,9 @@ async function main(): Promise<void> {
               seed: 0,
               epoch,
               workers,
-              workerTransform: { factory: "seedTrainTransform" as const },
+              workerTransform: { factory: "celebaTrainTransform" as const },
             }
-          : { batchSize, seed: 0, epoch, transform: seedTrainTransform() };
+          : { batchSize, seed: 0, epoch, transform: celebaTrainTransform() };
       for await (const batch of createBatches(ds, options)) {
         // Like the Python side, the clock starts at the first batch (worker start-up excluded).
         if (start === undefined) {
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     }
     const rate = images / seconds;
     console.log(
-      `@celeba/data createBatches (decodeImage + seedTrainTransform + normalise), batch ${batchSize}, ` +
+      `@celeba/data createBatches (decodeImage + celebaTrainTransform + normalise), batch ${batchSize}, ` +
         `${workers > 0 ? `${workers} worker threads` : "main-thread augmentation"}: ${rate.toFixed(1)} images/s`,
     );
     return rate;

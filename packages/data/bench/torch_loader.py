@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference for `pnpm bench`: a torchvision DataLoader with PIL and the seed's training transforms.
+"""Reference for `pnpm bench`: a torchvision DataLoader with PIL and the paper's training transforms.
 
 Usage: /usr/bin/python3 bench/torch_loader.py <celeba root> <batch size> <num_workers> <epochs>
 Prints one JSON line: {"images": N, "seconds": S, "images_per_s": R, ...}. Timing starts when the first
@@ -24,7 +24,7 @@ class CelebA(Dataset):
         self.images = os.path.join(root, "img_align_celeba")
         self.ids = [r[0] for r in rows]
         self.labels = torch.tensor([[int(v) for v in r[1:]] for r in rows], dtype=torch.float32)
-        # The seed's pipeline: flip, resize to 220x270 (w x h), random crop back to 178x218, tensor, normalise.
+        # The paper's pipeline: flip, resize to 220x270 (w x h), random crop back to 178x218, tensor, normalise.
         self.transform = T.Compose(
             [
                 T.RandomHorizontalFlip(),

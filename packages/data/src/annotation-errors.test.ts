@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CELEBA_ATTRIBUTE_NAMES } from "./celeba-attributes";
-import { officialSplit, seedSplit } from "./dataset-splits";
+import { officialSplit, paperSplit } from "./dataset-splits";
 import { AnnotationError, DataError, MissingPathError } from "./errors";
 import { loadCelebA } from "./load-celeba";
 import { parseAttributes, parseAttributesCsv } from "./parse-attributes";
@@ -94,7 +94,7 @@ describe("loadCelebA with partition: null", () => {
     try {
       expect(dataset.size).toBe(12);
       expect(dataset.items.every((item) => item.partition === null)).toBe(true);
-      const split = seedSplit(dataset.items, 0);
+      const split = paperSplit(dataset.items, 0);
       expect(split.train.length + split.val.length + split.test.length).toBe(12);
       expect(() => officialSplit(dataset)).toThrow(DataError);
       expect(() => officialSplit(dataset)).toThrow(/loaded without a partition file/);

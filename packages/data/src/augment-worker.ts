@@ -1,15 +1,15 @@
 // Worker-thread entry (not part of the public API): decodes with sharp and runs one of @celeba/augment's
 // ready pipelines, so augmentation uses every core instead of only the main thread.
 import { parentPort, workerData } from "node:worker_threads";
-import { createRng, seedEvalTransform, seedTrainTransform } from "@celeba/augment";
+import { celebaEvalTransform, celebaTrainTransform, createRng } from "@celeba/augment";
 import { decodeImage } from "./decode-image";
 import type { WorkerJob, WorkerReply, WorkerSetup } from "./worker-pool";
 
 const setup = workerData as WorkerSetup;
 const pipeline =
-  setup.factory === "seedTrainTransform"
-    ? seedTrainTransform(setup.options ?? {})
-    : seedEvalTransform(setup.options ?? {});
+  setup.factory === "celebaTrainTransform"
+    ? celebaTrainTransform(setup.options ?? {})
+    : celebaEvalTransform(setup.options ?? {});
 const port = parentPort;
 
 port?.on("message", (job: WorkerJob) => {

@@ -59,7 +59,7 @@ export async function* runBatches(options: EngineOptions): AsyncGenerator<Engine
       try {
         return await options.produce(index);
       } catch (error) {
-        if (options.onBadImage === "skip" && error instanceof DataError) {
+        if (options.onBadImage === "skip" && DataError.isInstance(error)) {
           skipped++;
           options.warn(
             `@celeba/data: skipping image ${options.name(index)}: ${(error as Error).message}`,
@@ -94,7 +94,7 @@ export async function* runBatches(options: EngineOptions): AsyncGenerator<Engine
         shape[1] !== sampleShape[1] ||
         shape[2] !== sampleShape[2]
       ) {
-        throw new ImageSizeError(options.name(index), sampleShape, shape);
+        throw new ImageSizeError({ id: options.name(index), actual: sampleShape, expected: shape });
       }
       sample.write(images as Float32Array, kept.length * per);
       kept.push(index);

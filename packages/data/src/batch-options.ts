@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { ConfigError } from "./errors";
+import { InvalidOptionError } from "./errors";
 import type { WorkerTransform } from "./worker-pool";
 
 /** Options shared by every batch iterator. */
@@ -26,7 +26,7 @@ export interface CommonBatchOptions {
    * bit-identical either way. Default 0.
    */
   workers?: number;
-  /** The pipeline workers build. Default `{ factory: "seedEvalTransform" }`. Only used with `workers` > 0. */
+  /** The pipeline workers build. Default `{ factory: "celebaEvalTransform" }`. Only used with `workers` > 0. */
   workerTransform?: WorkerTransform;
 }
 
@@ -44,57 +44,74 @@ export interface ResolvedCommon {
 /** Validates the shared options before any work, naming the bad option and the valid choices. */
 export function resolveCommon(options: CommonBatchOptions): ResolvedCommon {
   if (options == null || typeof options !== "object") {
-    throw new ConfigError("options", options, "an object such as { batchSize: 64 }");
+    throw new InvalidOptionError({
+      option: "options",
+      value: options,
+      hint: "an object such as { batchSize: 64 }",
+    });
   }
   const { batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ConfigError("batchSize", batchSize, "an integer >= 1");
+    throw new InvalidOptionError({
+      option: "batchSize",
+      value: batchSize,
+      hint: "an integer >= 1",
+    });
   }
   const workers = options.workers ?? 0;
   if (!Number.isInteger(workers) || workers < 0) {
-    throw new ConfigError(
-      "workers",
-      workers,
-      "an integer >= 0 (0 = augment on the main thread; e.g. os.availableParallelism())",
-    );
+    throw new InvalidOptionError({
+      option: "workers",
+      value: workers,
+      hint: "an integer >= 0 (0 = augment on the main thread; e.g. os.availableParallelism())",
+    });
   }
-  const workerTransform = options.workerTransform ?? { factory: "seedEvalTransform" };
+  const workerTransform = options.workerTransform ?? { factory: "celebaEvalTransform" };
   if (
     workerTransform == null ||
-    (workerTransform.factory !== "seedTrainTransform" &&
-      workerTransform.factory !== "seedEvalTransform")
+    (workerTransform.factory !== "celebaTrainTransform" &&
+      workerTransform.factory !== "celebaEvalTransform")
   ) {
-    throw new ConfigError(
-      "workerTransform",
-      workerTransform,
-      '{ factory: "seedTrainTransform" | "seedEvalTransform", options?: {...} }',
-    );
+    throw new InvalidOptionError({
+      option: "workerTransform",
+      value: workerTransform,
+      hint: '{ factory: "celebaTrainTransform" | "celebaEvalTransform", options?: {...} }',
+    });
   }
   if (workers > 0 && (options as { transform?: unknown }).transform !== undefined) {
-    throw new ConfigError(
-      "transform",
-      "(a function or pipeline)",
-      "no transform with workers > 0: functions cannot cross threads, so name the pipeline with workerTransform",
-    );
+    throw new InvalidOptionError({
+      option: "transform",
+      value: "(a function or pipeline)",
+      hint: "no transform with workers > 0: functions cannot cross threads, so name the pipeline with workerTransform",
+    });
   }
   // Keep every worker busy with one job queued behind the running one.
   const concurrency = options.concurrency ?? Math.max(availableParallelism(), 2 * workers);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new ConfigError(
-      "concurrency",
-      concurrency,
-      "an integer >= 1 (default os.availableParallelism())",
-    );
+    throw new InvalidOptionError({
+      option: "concurrency",
+      value: concurrency,
+      hint: "an integer >= 1 (default os.availableParallelism())",
+    });
   }
   const prefetch = options.prefetch ?? 2;
   if (!Number.isInteger(prefetch) || prefetch < 0) {
-    throw new ConfigError("prefetch", prefetch, "an integer >= 0 (default 2)");
+    throw new InvalidOptionError({
+      option: "prefetch",
+      value: prefetch,
+      hint: "an integer >= 0 (default 2)",
+    });
   }
   const dropLast = options.dropLast ?? false;
-  if (typeof dropLast !== "boolean") throw new ConfigError("dropLast", dropLast, "true or false");
+  if (typeof dropLast !== "boolean")
+    throw new InvalidOptionError({ option: "dropLast", value: dropLast, hint: "true or false" });
   const onBadImage = options.onBadImage ?? "error";
   if (onBadImage !== "error" && onBadImage !== "skip") {
-    throw new ConfigError("onBadImage", onBadImage, '"error" or "skip"');
+    throw new InvalidOptionError({
+      option: "onBadImage",
+      value: onBadImage,
+      hint: '"error" or "skip"',
+    });
   }
   const warn = options.onWarning ?? ((message: string) => console.warn(message));
   return { batchSize, concurrency, prefetch, dropLast, onBadImage, warn, workers, workerTransform };

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  celebaTrainTransform,
   compose,
   createRng,
   deriveSeed,
@@ -9,12 +10,11 @@ import {
   randomCrop,
   randomHorizontalFlip,
   resize,
-  seedTrainTransform,
-  toNormalizedFloat32,
+  toFloat32,
 } from "@celeba/augment";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Batch, createBatches } from "./create-batches";
-import { BadImageError, ConfigError, ImageSizeError } from "./errors";
+import { BadImageError, ImageSizeError, InvalidOptionError } from "./errors";
 import { type CelebADataset, loadCelebA } from "./load-celeba";
 import { makeSyntheticCelebA } from "./synthetic-celeba";
 
@@ -41,7 +41,7 @@ async function collect(iterable: AsyncIterable<Batch>): Promise<Batch[]> {
 
 describe("createBatches", () => {
   it("yields NHWC float batches with ±1 labels; order depends only on (seed, epoch)", async () => {
-    const opts = { batchSize: 5, seed: 3, epoch: 2, transform: seedTrainTransform() };
+    const opts = { batchSize: 5, seed: 3, epoch: 2, transform: celebaTrainTransform() };
     const a = await collect(createBatches(ds, opts));
     const b = await collect(createBatches(ds, { ...opts, concurrency: 1, prefetch: 0 }));
     expect(a.map((x) => x.shape)).toEqual([
@@ -77,7 +77,7 @@ describe("createBatches", () => {
         batchSize: 4,
         seed,
         epoch,
-        transform: seedTrainTransform(),
+        transform: celebaTrainTransform(),
         startBatch: 2,
         dropLast: true,
       }),
@@ -91,13 +91,15 @@ describe("createBatches", () => {
     for (let i = 0; i < batch!.ids.length; i++) {
       const index = batch!.indices[i]!;
       const img = await ds.readImage(batch!.ids[i]!);
-      const expected = toNormalizedFloat32(byHand(img, createRng(deriveSeed(seed, epoch, index))));
+      const expected = toFloat32(byHand(img, createRng(deriveSeed(seed, epoch, index))), {
+        normalize: {},
+      });
       expect(sameBytes(batch!.images.subarray(i * per, (i + 1) * per), expected)).toBe(true);
     }
   });
 
   it("startBatch resumes mid-epoch: equals the tail of a full epoch and decodes none of the skipped images", async () => {
-    const opts = { batchSize: 4, seed: "resume", epoch: 5, transform: seedTrainTransform() };
+    const opts = { batchSize: 4, seed: "resume", epoch: 5, transform: celebaTrainTransform() };
     const full = await collect(createBatches(ds, opts));
     const read: string[] = [];
     const source = {
@@ -125,12 +127,12 @@ describe("createBatches", () => {
 
   it("worker threads (workers: 2) give bit-identical batches to the main-thread pipeline", async () => {
     const opts = { batchSize: 6, seed: 21, epoch: 4 };
-    const main = await collect(createBatches(ds, { ...opts, transform: seedTrainTransform() }));
+    const main = await collect(createBatches(ds, { ...opts, transform: celebaTrainTransform() }));
     const threaded = await collect(
       createBatches(ds, {
         ...opts,
         workers: 2,
-        workerTransform: { factory: "seedTrainTransform" },
+        workerTransform: { factory: "celebaTrainTransform" },
       }),
     );
     expect(threaded.map((b) => b.ids)).toEqual(main.map((b) => b.ids));
@@ -139,7 +141,7 @@ describe("createBatches", () => {
       expect(sameBytes(b.images, main[k]!.images)).toBe(true);
     });
     expect(() =>
-      createBatches(ds, { batchSize: 2, workers: 1, transform: seedTrainTransform() }),
+      createBatches(ds, { batchSize: 2, workers: 1, transform: celebaTrainTransform() }),
     ).toThrow(/workerTransform/);
   });
 
@@ -226,7 +228,7 @@ describe("createBatches", () => {
   });
 
   it("validates options before any work", () => {
-    expect(() => createBatches(ds, { batchSize: 0 })).toThrow(ConfigError);
+    expect(() => createBatches(ds, { batchSize: 0 })).toThrow(InvalidOptionError);
     expect(() => createBatches(ds, { batchSize: 2, onBadImage: "ignore" as never })).toThrow(
       /"error" or "skip"/,
     );

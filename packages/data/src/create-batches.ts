@@ -8,7 +8,7 @@ import {
 } from "@celeba/augment";
 import { batchCount, type EngineBatch, runBatches } from "./batch-engine";
 import { type CommonBatchOptions, resolveCommon } from "./batch-options";
-import { BadImageError, ConfigError } from "./errors";
+import { BadImageError, InvalidOptionError } from "./errors";
 import { resolveTransform, type SampleTransform } from "./sample-transform";
 import { createWorkerPool, WorkerDecodeError } from "./worker-pool";
 
@@ -46,8 +46,8 @@ export interface CreateBatchesOptions extends CommonBatchOptions {
   startBatch?: number;
   /**
    * Applied to every decoded image with the sample's rng `createRng(deriveSeed(seed, epoch, index))`:
-   * an `ImagePipeline` such as `seedTrainTransform()` (writes normalised floats itself), or a plain
-   * `(img, rng) => RawImage` then normalised with `normalize`. Default `seedEvalTransform()` (normalise only).
+   * an `ImagePipeline` such as `celebaTrainTransform()` (writes normalised floats itself), or a plain
+   * `(img, rng) => RawImage` then normalised with `normalize`. Default `celebaEvalTransform()` (normalise only).
    */
   transform?: SampleTransform;
   /** Mean/std for a plain `transform`. Default ImageNet's. Ignored for pipelines, which normalise themselves. */
@@ -73,40 +73,45 @@ export interface BatchIterable extends AsyncIterable<Batch> {
  * @param source - Items with labels plus `readImage`, e.g. `{ items: split.train, readImage: ds.readImage }`.
  * @param options - See {@link CreateBatchesOptions}; only `batchSize` is required.
  * @returns An async iterable of {@link Batch} with `numBatches` and `order`.
- * @throws {ConfigError} Synchronously, for an invalid option. While iterating: {@link BadImageError}
+ * @throws {InvalidOptionError} Synchronously, for an invalid option. While iterating: {@link BadImageError}
  * (unless `onBadImage: "skip"`), {@link ImageSizeError} when a batch mixes image sizes.
  * @example
- * const batches = createBatches({ items: train, readImage: ds.readImage }, { batchSize: 32, seed: 1, epoch, transform: seedTrainTransform() });
+ * const batches = createBatches({ items: train, readImage: ds.readImage }, { batchSize: 32, seed: 1, epoch, transform: celebaTrainTransform() });
  * for await (const { images, shape, labels, ids } of batches) { ... }
  * // shape = [32, 218, 178, 3]
  */
 export function createBatches(source: BatchSource, options: CreateBatchesOptions): BatchIterable {
   const common = resolveCommon(options);
   if (source == null || !Array.isArray(source.items) || typeof source.readImage !== "function") {
-    throw new ConfigError(
-      "source",
-      source,
-      "{ items: [{ id, labels }, ...], readImage(id) } such as a loaded CelebA dataset",
-    );
+    throw new InvalidOptionError({
+      option: "source",
+      value: source,
+      hint: "{ items: [{ id, labels }, ...], readImage(id) } such as a loaded CelebA dataset",
+    });
   }
   const shuffle = options.shuffle ?? true;
-  if (typeof shuffle !== "boolean") throw new ConfigError("shuffle", shuffle, "true or false");
+  if (typeof shuffle !== "boolean")
+    throw new InvalidOptionError({ option: "shuffle", value: shuffle, hint: "true or false" });
   const seed = options.seed ?? 0;
   if (!(typeof seed === "string" || Number.isSafeInteger(seed))) {
-    throw new ConfigError("seed", seed, "a safe integer or a string");
+    throw new InvalidOptionError({
+      option: "seed",
+      value: seed,
+      hint: "a safe integer or a string",
+    });
   }
   const epoch = options.epoch ?? 0;
   if (!Number.isInteger(epoch) || epoch < 0)
-    throw new ConfigError("epoch", epoch, "an integer >= 0");
+    throw new InvalidOptionError({ option: "epoch", value: epoch, hint: "an integer >= 0" });
   const items = source.items;
   const numBatches = batchCount(items.length, common.batchSize, common.dropLast);
   const startBatch = options.startBatch ?? 0;
   if (!Number.isInteger(startBatch) || startBatch < 0 || startBatch > numBatches) {
-    throw new ConfigError(
-      "startBatch",
-      startBatch,
-      `an integer in [0, ${numBatches}] (this epoch has ${numBatches} batches)`,
-    );
+    throw new InvalidOptionError({
+      option: "startBatch",
+      value: startBatch,
+      hint: `an integer in [0, ${numBatches}] (this epoch has ${numBatches} batches)`,
+    });
   }
   const prepare = resolveTransform(options.transform, options.normalize);
   const numAttributes = items[0]?.labels.length ?? 0;
@@ -116,11 +121,10 @@ export function createBatches(source: BatchSource, options: CreateBatchesOptions
   const readImage = source.readImage;
   const readImageBytes = source.readImageBytes;
   if (common.workers > 0 && typeof readImageBytes !== "function") {
-    throw new ConfigError(
-      "source.readImageBytes",
-      undefined,
-      "a readImageBytes(id) function when workers > 0 (loadCelebA's dataset has one)",
-    );
+    throw new InvalidOptionError({
+      option: "source.readImageBytes",
+      hint: "a readImageBytes(id) function when workers > 0 (loadCelebA's dataset has one)",
+    });
   }
 
   async function* iterate(): AsyncGenerator<Batch> {
@@ -139,8 +143,8 @@ export function createBatches(source: BatchSource, options: CreateBatchesOptions
           const r = await pool.run(bytes, rngSeed);
           return { ...r, write: (out, offset) => out.set(r.data, offset) };
         } catch (error) {
-          throw error instanceof WorkerDecodeError
-            ? new BadImageError(id, id, error.message)
+          throw WorkerDecodeError.isInstance(error)
+            ? new BadImageError({ id, source: id, cause: error.message })
             : error;
         }
       },
@@ -161,11 +165,11 @@ export function createBatches(source: BatchSource, options: CreateBatchesOptions
       for (let i = 0; i < n; i++) {
         const item = items[batch.indices[i] as number] as { id: string; labels: ArrayLike<number> };
         if (item.labels.length !== numAttributes) {
-          throw new ConfigError(
-            "source.items",
-            `${item.id} with ${item.labels.length} labels`,
-            `every item to have ${numAttributes} labels like the first`,
-          );
+          throw new InvalidOptionError({
+            option: "source.items",
+            value: `${item.id} with ${item.labels.length} labels`,
+            hint: `every item to have ${numAttributes} labels like the first`,
+          });
         }
         for (let j = 0; j < numAttributes; j++)
           labels[i * numAttributes + j] = item.labels[j] as number;

@@ -31,12 +31,12 @@ export function readCsvRows(text: string, fileName: string, fix: string): Promis
           ? 'a quote (") opens a field but never closes'
           : "the line is not valid CSV";
         reject(
-          new AnnotationError(
-            fileName,
-            line + 1,
-            `${problem}: ${JSON.stringify(quote.trimEnd())}`,
+          new AnnotationError({
+            file: fileName,
+            line: line + 1,
+            problem: `${problem}: ${JSON.stringify(quote.trimEnd())}`,
             fix,
-          ),
+          }),
         );
       })
       .on("data", (fields: string[]) => {

@@ -1,5 +1,5 @@
 import { deriveSeed, type Seed } from "@celeba/augment";
-import { ConfigError, DataError } from "./errors";
+import { DataError, InvalidOptionError } from "./errors";
 import type { CelebAItem } from "./load-celeba";
 import { trainTestSplit } from "./train-test-split";
 
@@ -18,27 +18,27 @@ export interface DatasetSplit<T> {
  * @param items - Items to split, e.g. `dataset.items`.
  * @param seed - Seed of both permutations.
  * @returns `{ train, val, test }` with sizes n - ceil(0.2n), then the rest halved (test gets the odd one).
- * @throws {ConfigError} If there are fewer than 3 items.
+ * @throws {InvalidOptionError} If there are fewer than 3 items.
  * @example
- * const { train, val, test } = seedSplit(dataset.items, 0);
+ * const { train, val, test } = paperSplit(dataset.items, 0);
  * train.length; // 0.8 * n (rounded down)
  * val.length + test.length; // ceil(0.2 * n)
  */
-export function seedSplit<T>(items: readonly T[], seed: Seed): DatasetSplit<T> {
+export function paperSplit<T>(items: readonly T[], seed: Seed): DatasetSplit<T> {
   if (items.length < 3) {
-    throw new ConfigError(
-      "items",
-      `${items.length} item(s)`,
-      "at least 3 items for an 80/10/10 split",
-    );
+    throw new InvalidOptionError({
+      option: "items",
+      value: `${items.length} item(s)`,
+      hint: "at least 3 items for an 80/10/10 split",
+    });
   }
-  const first = trainTestSplit(items, { testSize: 0.2, seed: deriveSeed(seed, "seedSplit", 1) });
+  const first = trainTestSplit(items, { testSize: 0.2, seed: deriveSeed(seed, "paperSplit", 1) });
   if (first.test.length < 2) {
     return { train: first.train, val: [], test: first.test };
   }
   const second = trainTestSplit(first.test, {
     testSize: 0.5,
-    seed: deriveSeed(seed, "seedSplit", 2),
+    seed: deriveSeed(seed, "paperSplit", 2),
   });
   return { train: first.train, val: second.train, test: second.test };
 }
@@ -61,10 +61,11 @@ export function officialSplit<T extends Pick<CelebAItem, "partition">>(dataset: 
   const split: DatasetSplit<T> = { train: [], val: [], test: [] };
   for (const item of dataset.items) {
     if (item.partition === null) {
-      throw new DataError(
-        "officialSplit needs each image's official partition, but the dataset was loaded without a " +
-          "partition file (partition: null). Load it with list_eval_partition.txt, or use seedSplit.",
-      );
+      throw new DataError({
+        message:
+          "officialSplit needs each image's official partition, but the dataset was loaded without a " +
+          "partition file (partition: null). Load it with list_eval_partition.txt, or use paperSplit.",
+      });
     }
     if (item.partition === 0) split.train.push(item);
     else if (item.partition === 1) split.val.push(item);
@@ -96,16 +97,17 @@ export function explicitSplit<T extends Pick<CelebAItem, "id">>(
     (lists[part] ?? []).map((id) => {
       const item = byId.get(id);
       if (item === undefined) {
-        throw new DataError(
-          `explicitSplit: id ${JSON.stringify(id)} in the ${part} list is not in the dataset (${byId.size} items). ` +
+        throw new DataError({
+          message:
+            `explicitSplit: id ${JSON.stringify(id)} in the ${part} list is not in the dataset (${byId.size} items). ` +
             "Check the list matches this dataset's annotation file.",
-        );
+        });
       }
       const other = placed.get(id);
       if (other !== undefined) {
-        throw new DataError(
-          `explicitSplit: id ${JSON.stringify(id)} is listed in both ${other} and ${part}. Each id may be in one part only.`,
-        );
+        throw new DataError({
+          message: `explicitSplit: id ${JSON.stringify(id)} is listed in both ${other} and ${part}. Each id may be in one part only.`,
+        });
       }
       placed.set(id, part);
       return item;

@@ -4,7 +4,7 @@ import { createRng, deriveSeed, type NormalizeOptions, type RawImage } from "@ce
 import { batchCount, runBatches } from "./batch-engine";
 import { type CommonBatchOptions, resolveCommon } from "./batch-options";
 import { decodeImage } from "./decode-image";
-import { BadImageError, ConfigError, MissingPathError } from "./errors";
+import { BadImageError, InvalidOptionError, MissingPathError } from "./errors";
 import { isImageName } from "./image-store";
 import { resolveTransform, type SampleTransform } from "./sample-transform";
 import { createWorkerPool, WorkerDecodeError } from "./worker-pool";
@@ -23,7 +23,7 @@ export interface ImageBatch {
 
 /** Options of {@link createImageBatches}. */
 export interface CreateImageBatchesOptions extends CommonBatchOptions {
-  /** Per-image transform. Default `seedEvalTransform()` (normalise only, as the seed evaluated). */
+  /** Per-image transform. Default `celebaEvalTransform()` (normalise only, as the paper evaluated). */
   transform?: SampleTransform;
   /** Mean/std for a plain `transform`. Default ImageNet's. */
   normalize?: NormalizeOptions;
@@ -37,7 +37,7 @@ export interface ImageBatchIterable extends AsyncIterable<ImageBatch> {
 }
 
 /**
- * Lists the images in a folder (the seed's "private test data": a bare folder without annotations),
+ * Lists the images in a folder (the paper's "private test data": a bare folder without annotations),
  * sorted by name. Not recursive; hidden and non-image files are ignored.
  *
  * @param dir - Folder to list.
@@ -59,11 +59,11 @@ export async function listImages(dir: string): Promise<string[]> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") {
-      throw new MissingPathError(
-        abs,
-        "Image folder",
-        "Expected a folder of image files (e.g. 000001.jpg, 000002.jpg, ...).",
-      );
+      throw new MissingPathError({
+        path: abs,
+        what: "Image folder",
+        layout: "Expected a folder of image files (e.g. 000001.jpg, 000002.jpg, ...).",
+      });
     }
     throw error;
   }
@@ -80,7 +80,7 @@ export async function listImages(dir: string): Promise<string[]> {
  * @param paths - Image files, e.g. from {@link listImages}.
  * @param options - See {@link CreateImageBatchesOptions}; only `batchSize` is required.
  * @returns An async iterable of {@link ImageBatch} with `numBatches`.
- * @throws {ConfigError} Synchronously, for an invalid option. While iterating: {@link BadImageError}
+ * @throws {InvalidOptionError} Synchronously, for an invalid option. While iterating: {@link BadImageError}
  * (unless `onBadImage: "skip"`), {@link ImageSizeError} when a batch mixes image sizes.
  * @example
  * for await (const batch of createImageBatches(await listImages("./private_test"), { batchSize: 64 })) {
@@ -93,10 +93,15 @@ export function createImageBatches(
 ): ImageBatchIterable {
   const common = resolveCommon(options);
   if (!Array.isArray(paths) || paths.some((p) => typeof p !== "string")) {
-    throw new ConfigError("paths", paths, "an array of image file paths (see listImages)");
+    throw new InvalidOptionError({
+      option: "paths",
+      value: paths,
+      hint: "an array of image file paths (see listImages)",
+    });
   }
   const seed = options.seed ?? 0;
-  if (!Number.isSafeInteger(seed)) throw new ConfigError("seed", seed, "a safe integer");
+  if (!Number.isSafeInteger(seed))
+    throw new InvalidOptionError({ option: "seed", value: seed, hint: "a safe integer" });
   const prepare = resolveTransform(options.transform, options.normalize);
   const order = paths.map((_, i) => i);
   const numBatches = batchCount(paths.length, common.batchSize, common.dropLast);
@@ -115,14 +120,14 @@ export function createImageBatches(
         try {
           bytes = await readFile(path);
         } catch (error) {
-          throw new BadImageError(basename(path), path, error);
+          throw new BadImageError({ id: basename(path), source: path, cause: error });
         }
         if (pool === undefined) {
           let img: RawImage;
           try {
             img = await decodeImage(bytes);
           } catch (error) {
-            throw new BadImageError(basename(path), path, error);
+            throw new BadImageError({ id: basename(path), source: path, cause: error });
           }
           return prepare(img, createRng(rngSeed));
         }
@@ -130,8 +135,8 @@ export function createImageBatches(
           const r = await pool.run(bytes, rngSeed);
           return { ...r, write: (out, offset) => out.set(r.data, offset) };
         } catch (error) {
-          throw error instanceof WorkerDecodeError
-            ? new BadImageError(basename(path), path, error.message)
+          throw WorkerDecodeError.isInstance(error)
+            ? new BadImageError({ id: basename(path), source: path, cause: error.message })
             : error;
         }
       },

@@ -42,7 +42,9 @@ export async function openFolderStore(path: string, layout: string): Promise<Ima
     names,
     readBytes: (name) => {
       if (!names.has(name))
-        return Promise.reject(new MissingPathError(join(dir, name), "Image", layout));
+        return Promise.reject(
+          new MissingPathError({ path: join(dir, name), what: "Image", layout }),
+        );
       return readFile(join(dir, name));
     },
     describe: (name) => join(dir, name),
@@ -75,11 +77,11 @@ export async function openZipStore(path: string): Promise<ImageStore> {
   const zip = await openZipFile(path, {
     maxEntryBytes: MAX_IMAGE_BYTES,
     toError: (problem, archive) =>
-      new ZipError(
-        problem.entry === undefined ? archive : `${archive}!${problem.entry}`,
-        problem.detail,
-        ZIP_FIX[problem.kind],
-      ),
+      new ZipError({
+        path: problem.entry === undefined ? archive : `${archive}!${problem.entry}`,
+        problem: problem.detail,
+        fix: ZIP_FIX[problem.kind],
+      }),
   });
   let byName: Map<string, ZipEntry>;
   try {
@@ -99,11 +101,11 @@ export async function openZipStore(path: string): Promise<ImageStore> {
       const entry = byName.get(name);
       if (entry === undefined) {
         return Promise.reject(
-          new MissingPathError(
-            `${path}!${name}`,
-            "Zip entry",
-            "The zip has no entry with this file name",
-          ),
+          new MissingPathError({
+            path: `${path}!${name}`,
+            what: "Zip entry",
+            layout: "The zip has no entry with this file name",
+          }),
         );
       }
       return zip.read(entry);
@@ -121,7 +123,7 @@ async function listDir(dir: string, layout: string): Promise<string[]> {
       (error as NodeJS.ErrnoException).code === "ENOENT" ||
       (error as NodeJS.ErrnoException).code === "ENOTDIR"
     ) {
-      throw new MissingPathError(dir, "Image folder", layout);
+      throw new MissingPathError({ path: dir, what: "Image folder", layout });
     }
     throw error;
   }

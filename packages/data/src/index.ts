@@ -3,14 +3,14 @@ export { CELEBA_ATTRIBUTE_NAMES, CELEBA_ATTRIBUTE_STATS } from "./celeba-attribu
 export type { Batch, BatchIterable, BatchSource, CreateBatchesOptions } from "./create-batches";
 export { createBatches } from "./create-batches";
 export type { DatasetSplit } from "./dataset-splits";
-export { explicitSplit, officialSplit, seedSplit } from "./dataset-splits";
+export { explicitSplit, officialSplit, paperSplit } from "./dataset-splits";
 export { decodeImage } from "./decode-image";
 export {
   AnnotationError,
   BadImageError,
-  ConfigError,
   DataError,
   ImageSizeError,
+  InvalidOptionError,
   MissingImagesError,
   MissingPathError,
   ZipError,
@@ -28,5 +28,6 @@ export type { SyntheticCelebA, SyntheticCelebAOptions } from "./synthetic-celeba
 export { formatAttributeFile, makeSyntheticCelebA } from "./synthetic-celeba";
 export type { TrainTestSplit, TrainTestSplitOptions } from "./train-test-split";
 export { trainTestSplit } from "./train-test-split";
+export type { WorkerTransform } from "./worker-pool";
 export type { WritePredictionsOptions } from "./write-predictions";
 export { writePredictions } from "./write-predictions";

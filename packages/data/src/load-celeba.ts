@@ -5,8 +5,8 @@ import { pathExists } from "@celeba/internal/node";
 import { decodeImage } from "./decode-image";
 import {
   BadImageError,
-  ConfigError,
   DataError,
+  InvalidOptionError,
   MissingImagesError,
   MissingPathError,
 } from "./errors";
@@ -104,19 +104,24 @@ const LAYOUT =
  */
 export async function loadCelebA(config: LoadCelebAConfig): Promise<CelebADataset> {
   if (config == null || typeof config.root !== "string" || config.root === "") {
-    throw new ConfigError(
-      "root",
-      config?.root,
-      'the path of the CelebA folder, e.g. { root: "./celeba" }',
-    );
+    throw new InvalidOptionError({
+      option: "root",
+      value: config?.root,
+      hint: 'the path of the CelebA folder, e.g. { root: "./celeba" }',
+    });
   }
   const onMissingImage = config.onMissingImage ?? "error";
   if (onMissingImage !== "error" && onMissingImage !== "skip") {
-    throw new ConfigError("onMissingImage", onMissingImage, '"error" or "skip"');
+    throw new InvalidOptionError({
+      option: "onMissingImage",
+      value: onMissingImage,
+      hint: '"error" or "skip"',
+    });
   }
   const warn = config.onWarning ?? ((message: string) => console.warn(message));
   const root = resolve(config.root);
-  if (!(await pathExists(root))) throw new MissingPathError(root, "CelebA root folder", LAYOUT);
+  if (!(await pathExists(root)))
+    throw new MissingPathError({ path: root, what: "CelebA root folder", layout: LAYOUT });
 
   const attrPath = await locate(
     root,
@@ -152,14 +157,15 @@ export async function loadCelebA(config: LoadCelebAConfig): Promise<CelebADatase
   const partName = partPath === null ? "" : basename(partPath);
   const unpartitioned = partitions ? table.rows.filter((row) => !partitions.has(row.id)) : [];
   if (unpartitioned.length > 0) {
-    throw new DataError(
-      `${unpartitioned.length} image(s) in ${attrName} have no line in ${partName} ` +
+    throw new DataError({
+      message:
+        `${unpartitioned.length} image(s) in ${attrName} have no line in ${partName} ` +
         `(first: ${unpartitioned
           .slice(0, 5)
           .map((r) => r.id)
           .join(", ")}). ` +
         "The two files come from different versions of the dataset: re-download both.",
-    );
+    });
   }
 
   const store: ImageStore = (await isDirectory(imagesPath))
@@ -173,7 +179,12 @@ export async function loadCelebA(config: LoadCelebAConfig): Promise<CelebADatase
     if (missing.length > 0) {
       const examples = missing.slice(0, 5).map((r) => r.id);
       if (onMissingImage === "error")
-        throw new MissingImagesError(missing.length, examples, store.path, attrName);
+        throw new MissingImagesError({
+          count: missing.length,
+          examples,
+          source: store.path,
+          annotation: attrName,
+        });
       warn(
         `@celeba/data: skipping ${missing.length} image(s) listed in ${attrName} but missing from ${store.path} ` +
           `(first: ${examples.join(", ")}).`,
@@ -200,7 +211,7 @@ export async function loadCelebA(config: LoadCelebAConfig): Promise<CelebADatase
       try {
         return await decodeImage(bytes);
       } catch (error) {
-        throw new BadImageError(id, store.describe(id), error);
+        throw new BadImageError({ id, source: store.describe(id), cause: error });
       }
     };
     return {
@@ -228,7 +239,7 @@ async function locate(
 ): Promise<string> {
   if (given !== undefined) {
     const path = isAbsolute(given) ? given : join(root, given);
-    if (!(await pathExists(path))) throw new MissingPathError(path, what, LAYOUT);
+    if (!(await pathExists(path))) throw new MissingPathError({ path, what, layout: LAYOUT });
     return path;
   }
   for (const folder of folders) {
@@ -237,11 +248,11 @@ async function locate(
       if (await pathExists(path)) return path;
     }
   }
-  throw new MissingPathError(
-    join(root, names[0] as string),
-    `${what} (${names.join(" or ")})`,
-    LAYOUT,
-  );
+  throw new MissingPathError({
+    path: join(root, names[0] as string),
+    what: `${what} (${names.join(" or ")})`,
+    layout: LAYOUT,
+  });
 }
 
 async function readPartition(path: string): Promise<Map<string, Partition>> {

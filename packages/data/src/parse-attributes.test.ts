@@ -11,7 +11,7 @@ function errorOf(fn: () => unknown): AnnotationError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof AnnotationError) return error;
+    if (AnnotationError.isInstance(error)) return error;
     throw error;
   }
   throw new Error("expected an AnnotationError");

@@ -50,7 +50,12 @@ export function parseAttributes(text: string, fileName: string): AttributeTable 
 
   nextContentLine();
   if (index >= lines.length) {
-    throw new AnnotationError(fileName, 1, "the file is empty", FIX_TEXT);
+    throw new AnnotationError({
+      file: fileName,
+      line: 1,
+      problem: "the file is empty",
+      fix: FIX_TEXT,
+    });
   }
   let declaredCount: number | undefined;
   let countLine = 0;
@@ -62,12 +67,12 @@ export function parseAttributes(text: string, fileName: string): AttributeTable 
     nextContentLine();
   }
   if (index >= lines.length) {
-    throw new AnnotationError(
-      fileName,
-      index + 1,
-      "missing the header line of attribute names",
-      "The line after the image count must list the attribute names separated by spaces",
-    );
+    throw new AnnotationError({
+      file: fileName,
+      line: index + 1,
+      problem: "missing the header line of attribute names",
+      fix: "The line after the image count must list the attribute names separated by spaces",
+    });
   }
   const headerLine = index + 1;
   let attributeNames = (lines[index] as string).trim().split(/\s+/);
@@ -90,22 +95,22 @@ export function parseAttributes(text: string, fileName: string): AttributeTable 
     if (tokens.length !== n + 1) {
       if (rows.length === 0 && nextDataWidth(lines, index + 1) === tokens.length)
         throw headerMismatch(fileName, headerLine, n, lineNo, tokens.length - 1, FIX_HEADER_TEXT);
-      throw new AnnotationError(
-        fileName,
-        lineNo,
-        `expected ${n + 1} fields (image id + ${n} attribute values) but found ${tokens.length}`,
-        FIX_TEXT,
-      );
+      throw new AnnotationError({
+        file: fileName,
+        line: lineNo,
+        problem: `expected ${n + 1} fields (image id + ${n} attribute values) but found ${tokens.length}`,
+        fix: FIX_TEXT,
+      });
     }
     const id = tokens[0] as string;
     const previous = seen.get(id);
     if (previous !== undefined) {
-      throw new AnnotationError(
-        fileName,
-        lineNo,
-        `duplicate image id ${JSON.stringify(id)} (first listed on line ${previous})`,
-        "Each image may appear once; remove the duplicate line",
-      );
+      throw new AnnotationError({
+        file: fileName,
+        line: lineNo,
+        problem: `duplicate image id ${JSON.stringify(id)} (first listed on line ${previous})`,
+        fix: "Each image may appear once; remove the duplicate line",
+      });
     }
     seen.set(id, lineNo);
     const offset = rows.length * n;
@@ -119,23 +124,23 @@ export function parseAttributes(text: string, fileName: string): AttributeTable 
       if (token === "1") buffer[offset + j] = 1;
       else if (token === "-1") buffer[offset + j] = -1;
       else {
-        throw new AnnotationError(
-          fileName,
-          lineNo,
-          `value ${JSON.stringify(token)} for attribute ${attributeNames[j]} (column ${j + 2}) is not 1 or -1`,
-          FIX_TEXT,
-        );
+        throw new AnnotationError({
+          file: fileName,
+          line: lineNo,
+          problem: `value ${JSON.stringify(token)} for attribute ${attributeNames[j]} (column ${j + 2}) is not 1 or -1`,
+          fix: FIX_TEXT,
+        });
       }
     }
     rows.push({ id, labels: buffer.subarray(offset, offset + n) });
   }
   if (declaredCount !== undefined && declaredCount !== rows.length) {
-    throw new AnnotationError(
-      fileName,
-      countLine,
-      `the count line says ${declaredCount} images but the file has ${rows.length} data lines`,
-      "The file is truncated or edited: re-download it, or correct the count on line 1",
-    );
+    throw new AnnotationError({
+      file: fileName,
+      line: countLine,
+      problem: `the count line says ${declaredCount} images but the file has ${rows.length} data lines`,
+      fix: "The file is truncated or edited: re-download it, or correct the count on line 1",
+    });
   }
   return { attributeNames, rows };
 }
@@ -161,7 +166,13 @@ export async function parseAttributesCsv(text: string, fileName: string): Promis
     FIX_CSV,
   );
   const header = csvRows[0];
-  if (header === undefined) throw new AnnotationError(fileName, 1, "the file is empty", FIX_CSV);
+  if (header === undefined)
+    throw new AnnotationError({
+      file: fileName,
+      line: 1,
+      problem: "the file is empty",
+      fix: FIX_CSV,
+    });
   const attributeNames = header.fields.slice(1);
   checkNames(attributeNames, fileName, header.line);
   const n = attributeNames.length;
@@ -173,22 +184,22 @@ export async function parseAttributesCsv(text: string, fileName: string): Promis
     if (fields.length !== n + 1) {
       if (r === 1 && csvRows[2]?.fields.length === fields.length)
         throw headerMismatch(fileName, header.line, n, line, fields.length - 1, FIX_HEADER_CSV);
-      throw new AnnotationError(
-        fileName,
+      throw new AnnotationError({
+        file: fileName,
         line,
-        `expected ${n + 1} columns (image_id + ${n} attributes) but found ${fields.length}`,
-        FIX_CSV,
-      );
+        problem: `expected ${n + 1} columns (image_id + ${n} attributes) but found ${fields.length}`,
+        fix: FIX_CSV,
+      });
     }
     const id = fields[0] as string;
     const previous = seen.get(id);
     if (previous !== undefined) {
-      throw new AnnotationError(
-        fileName,
+      throw new AnnotationError({
+        file: fileName,
         line,
-        `duplicate image id ${JSON.stringify(id)} (first listed on line ${previous})`,
-        "Each image may appear once; remove the duplicate row",
-      );
+        problem: `duplicate image id ${JSON.stringify(id)} (first listed on line ${previous})`,
+        fix: "Each image may appear once; remove the duplicate row",
+      });
     }
     seen.set(id, line);
     const offset = rows.length * n;
@@ -197,12 +208,12 @@ export async function parseAttributesCsv(text: string, fileName: string): Promis
       if (token === "1") buffer[offset + j] = 1;
       else if (token === "-1") buffer[offset + j] = -1;
       else {
-        throw new AnnotationError(
-          fileName,
+        throw new AnnotationError({
+          file: fileName,
           line,
-          `value ${JSON.stringify(token)} for attribute ${attributeNames[j]} (column ${j + 2}) is not 1 or -1`,
-          FIX_CSV,
-        );
+          problem: `value ${JSON.stringify(token)} for attribute ${attributeNames[j]} (column ${j + 2}) is not 1 or -1`,
+          fix: FIX_CSV,
+        });
       }
     }
     rows.push({ id, labels: buffer.subarray(offset, offset + n) });
@@ -238,40 +249,40 @@ function headerMismatch(
   values: number,
   fix: string,
 ): AnnotationError {
-  return new AnnotationError(
-    fileName,
-    headerLine,
-    `the header names ${names} attributes but the data lines (from line ${dataLine}) have ${values} values each`,
+  return new AnnotationError({
+    file: fileName,
+    line: headerLine,
+    problem: `the header names ${names} attributes but the data lines (from line ${dataLine}) have ${values} values each`,
     fix,
-  );
+  });
 }
 
 function checkNames(names: string[], fileName: string, line: number): void {
   if (names.length === 0 || (names.length === 1 && names[0] === "")) {
-    throw new AnnotationError(
-      fileName,
+    throw new AnnotationError({
+      file: fileName,
       line,
-      "the header has no attribute names",
-      "The header must list the attribute names (e.g. 5_o_Clock_Shadow Arched_Eyebrows ...)",
-    );
+      problem: "the header has no attribute names",
+      fix: "The header must list the attribute names (e.g. 5_o_Clock_Shadow Arched_Eyebrows ...)",
+    });
   }
   const seen = new Set<string>();
   for (const name of names) {
     if (/^-?1$/.test(name)) {
-      throw new AnnotationError(
-        fileName,
+      throw new AnnotationError({
+        file: fileName,
         line,
-        `expected the header of attribute names but found data (${JSON.stringify(name)})`,
-        "Restore the header line of attribute names above the data lines",
-      );
+        problem: `expected the header of attribute names but found data (${JSON.stringify(name)})`,
+        fix: "Restore the header line of attribute names above the data lines",
+      });
     }
     if (seen.has(name)) {
-      throw new AnnotationError(
-        fileName,
+      throw new AnnotationError({
+        file: fileName,
         line,
-        `attribute name ${JSON.stringify(name)} appears twice in the header`,
-        "Attribute names must be unique; rename or remove the duplicate",
-      );
+        problem: `attribute name ${JSON.stringify(name)} appears twice in the header`,
+        fix: "Attribute names must be unique; rename or remove the duplicate",
+      });
     }
     seen.add(name);
   }

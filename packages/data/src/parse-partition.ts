@@ -59,14 +59,20 @@ export async function parsePartitionCsv(
     FIX_CSV,
   );
   const header = rows[0];
-  if (header === undefined) throw new AnnotationError(fileName, 1, "the file is empty", FIX_CSV);
+  if (header === undefined)
+    throw new AnnotationError({
+      file: fileName,
+      line: 1,
+      problem: "the file is empty",
+      fix: FIX_CSV,
+    });
   if (header.fields.length !== 2 || /^[012]$/.test(header.fields[1] ?? "")) {
-    throw new AnnotationError(
-      fileName,
-      header.line,
-      `expected the header image_id,partition but found ${JSON.stringify(header.fields.join(","))}`,
-      FIX_CSV,
-    );
+    throw new AnnotationError({
+      file: fileName,
+      line: header.line,
+      problem: `expected the header image_id,partition but found ${JSON.stringify(header.fields.join(","))}`,
+      fix: FIX_CSV,
+    });
   }
   const result = new Map<string, Partition>();
   const firstLine = new Map<string, number>();
@@ -86,30 +92,30 @@ function add(
   fix: string,
 ): void {
   if (fields.length !== 2) {
-    throw new AnnotationError(
-      fileName,
+    throw new AnnotationError({
+      file: fileName,
       line,
-      `expected 2 fields (image id, partition) but found ${fields.length}`,
+      problem: `expected 2 fields (image id, partition) but found ${fields.length}`,
       fix,
-    );
+    });
   }
   const [id, value] = fields as [string, string];
   if (value !== "0" && value !== "1" && value !== "2") {
-    throw new AnnotationError(
-      fileName,
+    throw new AnnotationError({
+      file: fileName,
       line,
-      `partition ${JSON.stringify(value)} is not 0, 1 or 2`,
+      problem: `partition ${JSON.stringify(value)} is not 0, 1 or 2`,
       fix,
-    );
+    });
   }
   const previous = firstLine.get(id);
   if (previous !== undefined) {
-    throw new AnnotationError(
-      fileName,
+    throw new AnnotationError({
+      file: fileName,
       line,
-      `duplicate image id ${JSON.stringify(id)} (first listed on line ${previous})`,
-      "Each image may appear once; remove the duplicate line",
-    );
+      problem: `duplicate image id ${JSON.stringify(id)} (first listed on line ${previous})`,
+      fix: "Each image may appear once; remove the duplicate line",
+    });
   }
   firstLine.set(id, line);
   result.set(id, Number(value) as Partition);

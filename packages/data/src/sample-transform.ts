@@ -1,14 +1,14 @@
 import {
+  celebaEvalTransform,
   type ImagePipeline,
   type NormalizeOptions,
   type RawImage,
   type Rng,
-  seedEvalTransform,
   type Transform,
-  toNormalizedFloat32,
+  toFloat32,
 } from "@celeba/augment";
 import type { PreparedSample } from "./batch-engine";
-import { ConfigError } from "./errors";
+import { InvalidOptionError } from "./errors";
 
 /** What a batch iterator applies to each decoded image: an augment pipeline, or a plain uint8 transform. */
 export type SampleTransform = ImagePipeline | Transform;
@@ -23,7 +23,7 @@ export function resolveTransform(
   normalize: NormalizeOptions | undefined,
 ): (img: RawImage, rng: Rng) => PreparedSample {
   if (transform === undefined)
-    return resolveTransform(seedEvalTransform(normalize ?? {}), undefined);
+    return resolveTransform(celebaEvalTransform(normalize ?? {}), undefined);
   if (typeof transform === "function") {
     const norm = normalize ?? {};
     return (img, rng) => {
@@ -33,7 +33,7 @@ export function resolveTransform(
         width: out.width,
         channels: out.channels,
         write: (buffer, offset) => {
-          toNormalizedFloat32(out, norm, buffer, offset);
+          toFloat32(out, { normalize: norm, out: buffer, offset });
         },
       };
     };
@@ -56,9 +56,9 @@ export function resolveTransform(
       };
     };
   }
-  throw new ConfigError(
-    "transform",
-    transform,
-    "an ImagePipeline from @celeba/augment (seedTrainTransform(), seedEvalTransform()) or a (img, rng) => RawImage transform",
-  );
+  throw new InvalidOptionError({
+    option: "transform",
+    value: transform,
+    hint: "an ImagePipeline from @celeba/augment (celebaTrainTransform(), celebaEvalTransform()) or a (img, rng) => RawImage transform",
+  });
 }

@@ -5,7 +5,7 @@ import { createRng, deriveSeed, type Rng, type Seed } from "@celeba/augment";
 import { writeFileAtomic, writeZip } from "@celeba/internal/node";
 import sharp from "sharp";
 import { CELEBA_ATTRIBUTE_NAMES, CELEBA_ATTRIBUTE_STATS } from "./celeba-attributes";
-import { ConfigError } from "./errors";
+import { InvalidOptionError } from "./errors";
 
 /** Options of {@link makeSyntheticCelebA}. */
 export interface SyntheticCelebAOptions {
@@ -49,13 +49,13 @@ const CELEBA_TOTAL = 202599;
  * rows `000001.jpg -1  1 ...` with each value right-aligned in a 2-wide field) and `list_eval_partition.txt`.
  * Labels follow CelebA's positive rates and their correlation with `Male` (e.g. beards, make-up).
  * Every attribute is drawn as a learnable cue: a marker of its own colour and shape at its own place on
- * the face (kept clear of the seed's random-crop margin), plus global cues for `Pale_Skin` (face tone)
+ * the face (kept clear of the paper's random-crop margin), plus global cues for `Pale_Skin` (face tone)
  * and `Blurry` (a blur). A small CNN learns them in a few epochs. Deterministic given the seed.
  *
  * @param dir - Folder to write into (created if needed).
  * @param options - See {@link SyntheticCelebAOptions}; only `count` is required.
  * @returns Root, names, ids, labels and partition of what was written.
- * @throws {ConfigError} For an invalid option.
+ * @throws {InvalidOptionError} For an invalid option.
  * @example
  * const synth = await makeSyntheticCelebA("/tmp/celeba", { count: 2000, seed: 1 });
  * const ds = await loadCelebA({ root: synth.root });
@@ -67,20 +67,32 @@ export async function makeSyntheticCelebA(
 ): Promise<SyntheticCelebA> {
   const { count } = options ?? ({} as SyntheticCelebAOptions);
   if (!Number.isInteger(count) || count < 1)
-    throw new ConfigError("count", count, "an integer >= 1");
+    throw new InvalidOptionError({ option: "count", value: count, hint: "an integer >= 1" });
   const seed = options.seed ?? 0;
   const format = options.format ?? "folder";
   if (format !== "folder" && format !== "zip")
-    throw new ConfigError("format", format, '"folder" or "zip"');
+    throw new InvalidOptionError({ option: "format", value: format, hint: '"folder" or "zip"' });
   const width = options.width ?? 178;
   const height = options.height ?? 218;
   if (!Number.isInteger(width) || width < 16)
-    throw new ConfigError("width", width, "an integer >= 16 (default 178)");
+    throw new InvalidOptionError({
+      option: "width",
+      value: width,
+      hint: "an integer >= 16 (default 178)",
+    });
   if (!Number.isInteger(height) || height < 16)
-    throw new ConfigError("height", height, "an integer >= 16 (default 218)");
+    throw new InvalidOptionError({
+      option: "height",
+      value: height,
+      hint: "an integer >= 16 (default 218)",
+    });
   const quality = options.quality ?? 90;
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
-    throw new ConfigError("quality", quality, "an integer in [1, 100] (default 90)");
+    throw new InvalidOptionError({
+      option: "quality",
+      value: quality,
+      hint: "an integer in [1, 100] (default 90)",
+    });
   }
   const attributeNames = [...(options.attributeNames ?? CELEBA_ATTRIBUTE_NAMES)];
   if (
@@ -88,11 +100,11 @@ export async function makeSyntheticCelebA(
     attributeNames.some((n) => !/^\S+$/.test(n)) ||
     new Set(attributeNames).size !== attributeNames.length
   ) {
-    throw new ConfigError(
-      "attributeNames",
-      attributeNames,
-      "a non-empty list of unique names without spaces",
-    );
+    throw new InvalidOptionError({
+      option: "attributeNames",
+      value: attributeNames,
+      hint: "a non-empty list of unique names without spaces",
+    });
   }
   const m = attributeNames.length;
   const root = resolve(dir);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { explicitSplit, officialSplit, seedSplit } from "./dataset-splits";
-import { ConfigError, DataError } from "./errors";
+import { explicitSplit, officialSplit, paperSplit } from "./dataset-splits";
+import { DataError, InvalidOptionError } from "./errors";
 import { trainTestSplit } from "./train-test-split";
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -51,7 +51,7 @@ describe("trainTestSplit", () => {
   });
 
   it("validates options, listing valid choices", () => {
-    expect(() => trainTestSplit(range(5), { testSize: 1.5, seed: 0 })).toThrow(ConfigError);
+    expect(() => trainTestSplit(range(5), { testSize: 1.5, seed: 0 })).toThrow(InvalidOptionError);
     expect(() => trainTestSplit(range(5), { testSize: 0, seed: 0 })).toThrow(/float in \(0, 1\)/);
     expect(() => trainTestSplit(range(5), { testSize: 5, seed: 0 })).toThrow(/non-empty/);
     expect(() => trainTestSplit(range(5), { testSize: 0.2 })).toThrow(/seed/);
@@ -64,12 +64,12 @@ describe("trainTestSplit", () => {
 describe("dataset splits", () => {
   const items = range(1001).map((i) => ({ id: `${i}.jpg`, partition: (i % 3) as 0 | 1 | 2 }));
 
-  it("seedSplit is 80/10/10 via two train_test_split calls, disjoint, reproducible", () => {
-    const s = seedSplit(items, 42);
+  it("paperSplit is 80/10/10 via two train_test_split calls, disjoint, reproducible", () => {
+    const s = paperSplit(items, 42);
     expect([s.train.length, s.val.length, s.test.length]).toEqual([800, 100, 101]);
     expect(new Set([...s.train, ...s.val, ...s.test].map((x) => x.id)).size).toBe(1001);
-    expect(seedSplit(items, 42)).toEqual(s);
-    expect(seedSplit(items, 43).test).not.toEqual(s.test);
+    expect(paperSplit(items, 42)).toEqual(s);
+    expect(paperSplit(items, 43).test).not.toEqual(s.test);
   });
 
   it("officialSplit follows the partition column", () => {

@@ -1,5 +1,5 @@
 import { createRng, type Seed, shuffleInPlace } from "@celeba/augment";
-import { ConfigError } from "./errors";
+import { InvalidOptionError } from "./errors";
 
 /** Options of {@link trainTestSplit}. */
 export interface TrainTestSplitOptions<T> {
@@ -34,7 +34,7 @@ export interface TrainTestSplit<T> {
  * @param items - Items to split (not modified).
  * @param options - See {@link TrainTestSplitOptions}.
  * @returns `{ train, test }`.
- * @throws {ConfigError} If `testSize` leaves an empty part, `seed` is missing while shuffling, or
+ * @throws {InvalidOptionError} If `testSize` leaves an empty part, `seed` is missing while shuffling, or
  * `stratify` has the wrong length, has a class with fewer than 2 members, or is used without shuffling.
  * @example
  * const { train, test } = trainTestSplit(dataset.items, { testSize: 0.2, seed: 42 });
@@ -52,32 +52,35 @@ export function trainTestSplit<T>(
   if (typeof testSize === "number" && testSize > 0 && testSize < 1) nTest = Math.ceil(testSize * n);
   else if (Number.isInteger(testSize) && testSize >= 1) nTest = testSize;
   else {
-    throw new ConfigError("testSize", testSize, "a float in (0, 1) or an integer count >= 1");
+    throw new InvalidOptionError({
+      option: "testSize",
+      value: testSize,
+      hint: "a float in (0, 1) or an integer count >= 1",
+    });
   }
   const nTrain = n - nTest;
   if (nTest > n || nTrain < 1) {
-    throw new ConfigError(
-      "testSize",
-      testSize,
-      `a size leaving both parts non-empty: with ${n} items it gives n_test = ${nTest}, n_train = ${nTrain}`,
-    );
+    throw new InvalidOptionError({
+      option: "testSize",
+      value: testSize,
+      hint: `a size leaving both parts non-empty: with ${n} items it gives n_test = ${nTest}, n_train = ${nTrain}`,
+    });
   }
   if (!shuffle) {
     if (options.stratify !== undefined) {
-      throw new ConfigError(
-        "stratify",
-        "(given)",
-        "no stratify when shuffle is false (sklearn rejects it too)",
-      );
+      throw new InvalidOptionError({
+        option: "stratify",
+        value: "(given)",
+        hint: "no stratify when shuffle is false (sklearn rejects it too)",
+      });
     }
     return { train: items.slice(0, nTrain), test: items.slice(nTrain) };
   }
   if (options.seed === undefined) {
-    throw new ConfigError(
-      "seed",
-      undefined,
-      "a number or string seed so the split is reproducible",
-    );
+    throw new InvalidOptionError({
+      option: "seed",
+      hint: "a number or string seed so the split is reproducible",
+    });
   }
   const rng = createRng(options.seed);
   if (options.stratify === undefined) {
@@ -104,11 +107,11 @@ function stratifiedSplit<T>(
   if (typeof stratify === "function") keys = items.map((item, i) => stratify(item, i));
   else {
     if (stratify.length !== n) {
-      throw new ConfigError(
-        "stratify",
-        `array of length ${stratify.length}`,
-        `an array of ${n} class labels, one per item`,
-      );
+      throw new InvalidOptionError({
+        option: "stratify",
+        value: `array of length ${stratify.length}`,
+        hint: `an array of ${n} class labels, one per item`,
+      });
     }
     keys = [...stratify];
   }
@@ -120,11 +123,11 @@ function stratifiedSplit<T>(
   });
   for (const [key, members] of classes) {
     if (members.length < 2) {
-      throw new ConfigError(
-        "stratify",
-        key,
-        "classes with at least 2 members each (sklearn's rule); merge rare classes or drop stratify",
-      );
+      throw new InvalidOptionError({
+        option: "stratify",
+        value: key,
+        hint: "classes with at least 2 members each (sklearn's rule); merge rare classes or drop stratify",
+      });
     }
   }
   // Largest-remainder allocation of n_test over classes, in the spirit of sklearn's _approximate_mode.

@@ -2,15 +2,16 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { SeedTrainTransformOptions } from "@celeba/augment";
+import type { CelebaTrainTransformOptions } from "@celeba/augment";
+import { errorMarker } from "@celeba/internal";
 import { DataError } from "./errors";
 
 /** Which ready pipeline the workers build (functions cannot cross threads, so it is named, not passed). */
 export interface WorkerTransform {
-  /** `"seedTrainTransform"` or `"seedEvalTransform"` from @celeba/augment. */
-  factory: "seedTrainTransform" | "seedEvalTransform";
-  /** Options passed to the factory. Default `{}` (the seed's values). */
-  options?: SeedTrainTransformOptions;
+  /** `"celebaTrainTransform"` or `"celebaEvalTransform"` from @celeba/augment. */
+  factory: "celebaTrainTransform" | "celebaEvalTransform";
+  /** Options passed to the factory. Default `{}` (the paper's values). */
+  options?: CelebaTrainTransformOptions;
 }
 
 export type WorkerSetup = WorkerTransform;
@@ -46,7 +47,9 @@ export interface WorkerPool {
 }
 
 /** Thrown (as a DataError, so `onBadImage: "skip"` can skip it) when a worker cannot decode an image. */
-export class WorkerDecodeError extends DataError {}
+export class WorkerDecodeError extends DataError {
+  static override readonly marker: symbol = errorMarker("data", "WorkerDecodeError");
+}
 
 // Workers that die this many times in a row without finishing a job (a missing module, a
 // failing import) stop being replaced: the pool fails instead of restarting them forever.
@@ -89,9 +92,9 @@ export function createWorkerPool(
   script: string = augmentWorkerPath(),
 ): WorkerPool {
   if (!existsSync(script)) {
-    throw new DataError(
-      `@celeba/data: the worker script ${script} is missing; reinstall the package (or, in this repository, build it with "pnpm build"), or use workers: 0.`,
-    );
+    throw new DataError({
+      message: `@celeba/data: the worker script ${script} is missing; reinstall the package (or, in this repository, build it with "pnpm build"), or use workers: 0.`,
+    });
   }
   const pending = new Map<number, Pending>();
   const slots: Slot[] = [];
@@ -112,19 +115,20 @@ export function createWorkerPool(
   const retire = (index: number, slot: Slot, why: string, cause?: Error) => {
     if (slot.gone) return;
     slot.gone = true;
-    const error = new DataError(
-      `@celeba/data: augmentation worker ${index} ${why} with ${slot.jobs.size} image(s) in progress; ` +
+    const error = new DataError({
+      message:
+        `@celeba/data: augmentation worker ${index} ${why} with ${slot.jobs.size} image(s) in progress; ` +
         "those images failed, and the worker was replaced. Run with workers: 0 to see the error on the main thread.",
-      cause === undefined ? undefined : { cause },
-    );
+      ...(cause === undefined ? undefined : { cause }),
+    });
     failJobs(slot, error);
     if (closing !== undefined || broken !== undefined) return;
     failedStarts++;
     if (failedStarts >= MAX_FAILED_STARTS) {
-      broken = new DataError(
-        `@celeba/data: augmentation workers died ${failedStarts} times in a row without finishing an image (last: worker ${index} ${why}); giving up. Run with workers: 0 to see the error on the main thread.`,
-        cause === undefined ? undefined : { cause },
-      );
+      broken = new DataError({
+        message: `@celeba/data: augmentation workers died ${failedStarts} times in a row without finishing an image (last: worker ${index} ${why}); giving up. Run with workers: 0 to see the error on the main thread.`,
+        ...(cause === undefined ? undefined : { cause }),
+      });
       for (const other of slots) failJobs(other, broken);
       void Promise.all(slots.map((s) => s.worker.terminate()));
       return;
@@ -142,7 +146,7 @@ export function createWorkerPool(
       slot.jobs.delete(reply.id);
       failedStarts = 0;
       if (reply.ok) job.resolve(reply);
-      else job.reject(new WorkerDecodeError(reply.message));
+      else job.reject(new WorkerDecodeError({ message: reply.message }));
     });
     worker.on("error", (error) => retire(index, slot, `crashed (${error.message})`, error));
     worker.on("exit", (code) => retire(index, slot, `exited unexpectedly (exit code ${code})`));
@@ -157,7 +161,10 @@ export function createWorkerPool(
     },
     run(bytes, rngSeed) {
       if (broken) return Promise.reject(broken);
-      if (closing) return Promise.reject(new DataError("@celeba/data: the worker pool is closed."));
+      if (closing)
+        return Promise.reject(
+          new DataError({ message: "@celeba/data: the worker pool is closed." }),
+        );
       let slot = slots[0] as Slot;
       for (const s of slots) if (s.jobs.size < slot.jobs.size) slot = s;
       const id = nextId++;
@@ -173,9 +180,9 @@ export function createWorkerPool(
     },
     close() {
       closing ??= (async () => {
-        const closed = new DataError(
-          "@celeba/data: the worker pool was closed before this image was done.",
-        );
+        const closed = new DataError({
+          message: "@celeba/data: the worker pool was closed before this image was done.",
+        });
         for (const slot of slots) failJobs(slot, closed);
         await Promise.all(slots.map((s) => s.worker.terminate()));
       })();

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError } from "./errors";
+import { InvalidOptionError } from "./errors";
 import { parseAttributesCsv } from "./parse-attributes";
 import { writePredictions } from "./write-predictions";
 
@@ -43,7 +43,7 @@ describe("writePredictions", () => {
     const path = join(tmp, "bad.csv");
     await expect(
       writePredictions(path, ["x.jpg"], ["A", "B"], new Float32Array(3)),
-    ).rejects.toThrow(ConfigError);
+    ).rejects.toThrow(InvalidOptionError);
     await expect(writePredictions(path, ["x.jpg"], ["A"], [[Number.NaN]])).rejects.toThrow(/NaN/);
     expect(readdirSync(tmp).filter((f) => f.startsWith("bad"))).toEqual([]);
   });

@@ -1,12 +1,12 @@
 import { writeFileAtomic } from "@celeba/internal/node";
 import { format } from "fast-csv";
-import { ConfigError, DataError } from "./errors";
+import { DataError, InvalidOptionError } from "./errors";
 
 /** Options of {@link writePredictions}. */
 export interface WritePredictionsOptions {
   /** Write the raw scores instead of ±1. Default `false`. */
   raw?: boolean;
-  /** A score >= threshold is written as 1, below as -1 (the seed's rule with 0 for MSE on ±1 labels). Default 0. */
+  /** A score >= threshold is written as 1, below as -1 (the paper's rule with 0 for MSE on ±1 labels). Default 0. */
   threshold?: number;
 }
 
@@ -21,7 +21,7 @@ export interface WritePredictionsOptions {
  * @param values - Scores: a row-major Float32Array of ids.length x names.length, or one array per row.
  * @param options - See {@link WritePredictionsOptions}.
  * @returns Resolves once the file is in place.
- * @throws {ConfigError} If the shapes disagree, or a score is NaN when thresholding.
+ * @throws {InvalidOptionError} If the shapes disagree, or a score is NaN when thresholding.
  * @example
  * await writePredictions("predictions.csv", ["000001.jpg"], ["Smiling", "Male"], new Float32Array([0.7, -0.2]));
  * // image_id,Smiling,Male
@@ -36,23 +36,37 @@ export async function writePredictions(
 ): Promise<void> {
   const raw = options.raw ?? false;
   const threshold = options.threshold ?? 0;
-  if (typeof raw !== "boolean") throw new ConfigError("raw", raw, "true or false");
+  if (typeof raw !== "boolean")
+    throw new InvalidOptionError({ option: "raw", value: raw, hint: "true or false" });
   if (typeof threshold !== "number" || Number.isNaN(threshold)) {
-    throw new ConfigError("threshold", threshold, "a number (default 0)");
+    throw new InvalidOptionError({
+      option: "threshold",
+      value: threshold,
+      hint: "a number (default 0)",
+    });
   }
   const n = ids.length;
   const m = names.length;
-  if (m === 0) throw new ConfigError("names", names, "at least one attribute name");
+  if (m === 0)
+    throw new InvalidOptionError({
+      option: "names",
+      value: names,
+      hint: "at least one attribute name",
+    });
   const isFlat = values instanceof Float32Array;
   if (isFlat && values.length !== n * m) {
-    throw new ConfigError(
-      "values",
-      `Float32Array of length ${values.length}`,
-      `length ids.length x names.length = ${n} x ${m} = ${n * m}`,
-    );
+    throw new InvalidOptionError({
+      option: "values",
+      value: `Float32Array of length ${values.length}`,
+      hint: `length ids.length x names.length = ${n} x ${m} = ${n * m}`,
+    });
   }
   if (!isFlat && values.length !== n) {
-    throw new ConfigError("values", `${values.length} rows`, `one row per id (${n})`);
+    throw new InvalidOptionError({
+      option: "values",
+      value: `${values.length} rows`,
+      hint: `one row per id (${n})`,
+    });
   }
   const value = (i: number, j: number): number =>
     isFlat ? (values[i * m + j] as number) : ((values[i] as ArrayLike<number>)[j] as number);
@@ -61,15 +75,19 @@ export async function writePredictions(
     if (!isFlat) {
       const row = values[i] as ArrayLike<number>;
       if (row == null || row.length !== m) {
-        throw new ConfigError(`values[${i}]`, `${row?.length} scores`, `${m} scores, one per name`);
+        throw new InvalidOptionError({
+          option: `values[${i}]`,
+          value: `${row?.length} scores`,
+          hint: `${m} scores, one per name`,
+        });
       }
     }
     if (raw) continue;
     for (let j = 0; j < m; j++) {
       if (Number.isNaN(value(i, j))) {
-        throw new DataError(
-          `writePredictions: score for ${ids[i]} / ${names[j]} is NaN and cannot be thresholded; check the model output or pass raw: true.`,
-        );
+        throw new DataError({
+          message: `writePredictions: score for ${ids[i]} / ${names[j]} is NaN and cannot be thresholded; check the model output or pass raw: true.`,
+        });
       }
     }
   }

@@ -30,7 +30,9 @@ export async function inflateRawBounded(raw: Uint8Array, limit: number): Promise
   // The feeding side fails too when the stream errors or is cancelled; the reading side reports.
   const feeding = (async () => {
     for (let o = 0; o < raw.length; o += INPUT_SLICE) {
-      await writer.write(raw.subarray(o, Math.min(raw.length, o + INPUT_SLICE)));
+      // DOM's lib types take only ArrayBuffer-backed views; zip bytes never live in shared memory.
+      const slice = raw.subarray(o, Math.min(raw.length, o + INPUT_SLICE));
+      await writer.write(slice as Uint8Array<ArrayBuffer>);
     }
     await writer.close();
   })().catch(() => {});

@@ -6,6 +6,13 @@
 
 export { InflateError, inflateRawBounded } from "./bounded-inflate";
 export { ByteBudget } from "./byte-budget";
+export {
+  assignInvalidOption,
+  CelebaError,
+  errorMarker,
+  type InvalidOptionInit,
+  invalidOptionMessage,
+} from "./celeba-error";
 export { crc32 } from "./crc32";
 export { formatValue } from "./format-value";
 export { bytesSource, type RandomAccessSource } from "./random-access-source";

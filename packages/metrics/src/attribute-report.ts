@@ -99,7 +99,10 @@ export function attributeReport(
   const pair = checkPair(scores, labels, options);
   const cols = pair.scores.cols;
   if (!Array.isArray(names) || names.length !== cols) {
-    throw new NamesLengthError(cols, Array.isArray(names) ? names.length : 0);
+    throw new NamesLengthError({
+      expected: cols,
+      received: Array.isArray(names) ? names.length : 0,
+    });
   }
   const c = confusionCounts(pair);
   const n = pair.scores.rows;

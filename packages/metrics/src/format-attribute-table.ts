@@ -26,28 +26,28 @@ const COLUMNS: readonly [string, (a: AttributeMetrics) => number][] = [
 function checkOptions(report: AttributeReport, options: FormatAttributeTableOptions): void {
   const { digits, published } = options;
   if (digits !== undefined && (!Number.isInteger(digits) || digits < 0 || digits > 10)) {
-    throw new InvalidOptionError(
-      "digits",
-      digits,
-      "it must be an integer from 0 to 10 (default 2)",
-    );
+    throw new InvalidOptionError({
+      option: "digits",
+      value: digits,
+      hint: "it must be an integer from 0 to 10 (default 2)",
+    });
   }
   if (published === undefined) return;
   const names = new Set(report.attributes.map((a) => a.name));
   for (const [key, value] of Object.entries(published)) {
     if (!names.has(key)) {
-      throw new InvalidOptionError(
-        `published[${JSON.stringify(key)}]`,
+      throw new InvalidOptionError({
+        option: `published[${JSON.stringify(key)}]`,
         value,
-        `no attribute of the report has that name; valid names: ${[...names].join(", ")}`,
-      );
+        hint: `no attribute of the report has that name; valid names: ${[...names].join(", ")}`,
+      });
     }
     if (typeof value !== "number" || !(value >= 0 && value <= 1)) {
-      throw new InvalidOptionError(
-        `published[${JSON.stringify(key)}]`,
+      throw new InvalidOptionError({
+        option: `published[${JSON.stringify(key)}]`,
         value,
-        "published accuracies are fractions in [0, 1] like the report; divide percentages by 100",
-      );
+        hint: "published accuracies are fractions in [0, 1] like the report; divide percentages by 100",
+      });
     }
   }
 }
@@ -57,7 +57,7 @@ function escapeCell(text: string): string {
 }
 
 /**
- * Renders an {@link AttributeReport} as the markdown table the seed printed: one row
+ * Renders an {@link AttributeReport} as the markdown table the paper printed: one row
  * per attribute (accuracy, majority baseline, precision, recall, F1, balanced accuracy,
  * positive rate, all in percent) and a final **Mean** row (means over attributes;
  * the published mean is over the attributes that have a published value).

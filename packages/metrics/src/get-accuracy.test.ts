@@ -3,7 +3,7 @@ import { expectClose, golden, inputKinds } from "../test/golden";
 import { get_accuracy, getAccuracy } from "./get-accuracy";
 
 describe("getAccuracy", () => {
-  it("matches the seed's example: fraction of matching cells", () => {
+  it("matches the paper's example: fraction of matching cells", () => {
     expect(
       getAccuracy(
         [

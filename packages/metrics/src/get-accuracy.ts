@@ -3,7 +3,7 @@ import type { MatrixInput } from "./matrix";
 import { checkPair, type ThresholdOptions } from "./validate-inputs";
 
 /**
- * The seed's `get_accuracy(scores, labels)`: the fraction of (sample, attribute) cells
+ * The paper's `get_accuracy(scores, labels)`: the fraction of (sample, attribute) cells
  * where the thresholded score equals the ±1 label. A score `>= threshold` (default 0)
  * is +1, so a score of exactly 0 counts as positive; anything below is -1.
  *
@@ -37,7 +37,7 @@ export function getAccuracy(
 }
 
 /**
- * Alias of {@link getAccuracy} under the seed's PyTorch name.
+ * Alias of {@link getAccuracy} under the paper's PyTorch name.
  *
  * @param scores - Model outputs, [samples, attributes].
  * @param labels - CelebA's -1/+1 labels, same shape.

@@ -53,27 +53,28 @@ function isNumericArray(x: unknown): x is NumericArray {
 
 function fromShape(name: string, data: ArrayLike<unknown>, shape: readonly unknown[]): Matrix {
   if (shape.length !== 1 && shape.length !== 2) {
-    throw new InvalidShapeError(
-      name,
-      `shape [${shape.join(", ")}] has rank ${shape.length}, only rank 1 or 2 is supported ` +
+    throw new InvalidShapeError({
+      input: name,
+      reason:
+        `shape [${shape.join(", ")}] has rank ${shape.length}, only rank 1 or 2 is supported ` +
         "(reshape to [samples, attributes] first)",
-    );
+    });
   }
   for (const d of shape) {
     if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
-      throw new InvalidShapeError(
-        name,
-        `shape [${shape.join(", ")}] has a non-integer or negative size`,
-      );
+      throw new InvalidShapeError({
+        input: name,
+        reason: `shape [${shape.join(", ")}] has a non-integer or negative size`,
+      });
     }
   }
   const rows = shape[0] as number;
   const cols = shape.length === 2 ? (shape[1] as number) : 1;
   if (data.length !== rows * cols) {
-    throw new InvalidShapeError(
-      name,
-      `data has ${data.length} values but shape [${shape.join(", ")}] needs ${rows * cols}`,
-    );
+    throw new InvalidShapeError({
+      input: name,
+      reason: `data has ${data.length} values but shape [${shape.join(", ")}] needs ${rows * cols}`,
+    });
   }
   return { rows, cols, data };
 }
@@ -85,10 +86,10 @@ function fromNested(name: string, input: readonly unknown[]): Matrix {
     // A 1-D array: one attribute column. Its values are checked later, cell by cell.
     for (let i = 0; i < input.length; i++) {
       if (isNumericArray(input[i])) {
-        throw new InvalidShapeError(
-          name,
-          `element ${i} is an array but element 0 is not (mixed 1-D/2-D)`,
-        );
+        throw new InvalidShapeError({
+          input: name,
+          reason: `element ${i} is an array but element 0 is not (mixed 1-D/2-D)`,
+        });
       }
     }
     return { rows: input.length, cols: 1, data: input };
@@ -98,18 +99,24 @@ function fromNested(name: string, input: readonly unknown[]): Matrix {
   for (let i = 0; i < input.length; i++) {
     const row = input[i];
     if (!isNumericArray(row)) {
-      throw new InvalidShapeError(name, `row ${i} is not an array (rows must all be arrays)`);
+      throw new InvalidShapeError({
+        input: name,
+        reason: `row ${i} is not an array (rows must all be arrays)`,
+      });
     }
     if (row.length !== cols) {
-      throw new InvalidShapeError(
-        name,
-        `row ${i} has ${row.length} values but row 0 has ${cols} (ragged rows)`,
-      );
+      throw new InvalidShapeError({
+        input: name,
+        reason: `row ${i} has ${row.length} values but row 0 has ${cols} (ragged rows)`,
+      });
     }
     for (let j = 0; j < cols; j++) {
       const v = row[j];
       if (isNumericArray(v)) {
-        throw new InvalidShapeError(name, `row ${i} holds an array at column ${j}: rank above 2`);
+        throw new InvalidShapeError({
+          input: name,
+          reason: `row ${i} holds an array at column ${j}: rank above 2`,
+        });
       }
       data[i * cols + j] = v;
     }
@@ -140,7 +147,8 @@ function describe(x: unknown): string {
  */
 export function toMatrix(name: string, input: MatrixInput): Matrix {
   const m = readMatrix(name, input as unknown);
-  if (m.rows === 0 || m.cols === 0) throw new EmptyInputError(name, [m.rows, m.cols]);
+  if (m.rows === 0 || m.cols === 0)
+    throw new EmptyInputError({ input: name, shape: [m.rows, m.cols] });
   return m;
 }
 
@@ -154,17 +162,23 @@ function readMatrix(name: string, x: unknown): Matrix {
     if (typeof o.dataSync === "function" && Array.isArray(o.shape)) {
       const data = (o.dataSync as () => unknown).call(x);
       if (!isNumericArray(data)) {
-        throw new InvalidShapeError(name, "dataSync() did not return an array or typed array");
+        throw new InvalidShapeError({
+          input: name,
+          reason: "dataSync() did not return an array or typed array",
+        });
       }
       return fromShape(name, data, o.shape);
     }
     if (typeof o.arraySync === "function") {
       const nested = (o.arraySync as () => unknown).call(x);
       if (!Array.isArray(nested)) {
-        throw new InvalidShapeError(name, "arraySync() returned a scalar, not a 1-D or 2-D array");
+        throw new InvalidShapeError({
+          input: name,
+          reason: "arraySync() returned a scalar, not a 1-D or 2-D array",
+        });
       }
       return fromNested(name, nested);
     }
   }
-  throw new InvalidShapeError(name, `got ${describe(x)}`);
+  throw new InvalidShapeError({ input: name, reason: `got ${describe(x)}` });
 }

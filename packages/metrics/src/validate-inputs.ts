@@ -9,7 +9,7 @@ import { type Matrix, type MatrixInput, toMatrix } from "./matrix";
 /** Options shared by every function that thresholds scores. */
 export interface ThresholdOptions {
   /**
-   * A score `>= threshold` is predicted +1, anything below is -1 (the seed's rule,
+   * A score `>= threshold` is predicted +1, anything below is -1 (the paper's rule,
    * so a score of exactly `threshold` counts as positive). Default `0`, the midpoint
    * of the ±1 labels that MSE training regresses to. Must be finite.
    */
@@ -37,11 +37,11 @@ export interface CheckedPair {
 export function readThreshold(options: ThresholdOptions | undefined): number {
   const t = options?.threshold ?? 0;
   if (typeof t !== "number" || !Number.isFinite(t)) {
-    throw new InvalidOptionError(
-      "threshold",
-      t,
-      "it must be a finite number (default 0: score >= 0 is +1, else -1)",
-    );
+    throw new InvalidOptionError({
+      option: "threshold",
+      value: t,
+      hint: "it must be a finite number (default 0: score >= 0 is +1, else -1)",
+    });
   }
   return t;
 }
@@ -66,7 +66,8 @@ export function readLabels(input: MatrixInput): Matrix {
 function checkLabelValues({ data, cols }: Matrix): void {
   for (let k = 0; k < data.length; k++) {
     const v = data[k];
-    if (v !== 1 && v !== -1) throw new InvalidLabelError(Math.floor(k / cols), k % cols, v);
+    if (v !== 1 && v !== -1)
+      throw new InvalidLabelError({ row: Math.floor(k / cols), column: k % cols, value: v });
   }
 }
 
@@ -93,14 +94,14 @@ export function checkPair(
   const s = toMatrix("scores", scores);
   const l = toMatrix("labels", labels);
   if (s.rows !== l.rows || s.cols !== l.cols) {
-    throw new ShapeMismatchError([s.rows, s.cols], [l.rows, l.cols]);
+    throw new ShapeMismatchError({ scoresShape: [s.rows, s.cols], labelsShape: [l.rows, l.cols] });
   }
   checkLabelValues(l);
   const { data, cols } = s;
   for (let k = 0; k < data.length; k++) {
     const v = data[k];
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new NonFiniteScoreError(Math.floor(k / cols), k % cols, v);
+      throw new NonFiniteScoreError({ row: Math.floor(k / cols), column: k % cols, value: v });
     }
   }
   return { scores: s, labels: l, threshold };

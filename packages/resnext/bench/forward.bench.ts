@@ -1,5 +1,5 @@
 /**
- * resnext50_32x4d inference at 218x178 (the seed's CelebA crop): images/s at batch 1 and 16 on
+ * resnext50_32x4d inference at 218x178 (the paper's CelebA crop): images/s at batch 1 and 16 on
  * each available tfjs backend, beside PyTorch CPU (Debian's /usr/bin/python3 with torch) measured
  * in the same run. `pnpm bench` in packages/resnext. Batch 1: median of RUNS runs after one
  * warm-up (env RUNS, default 3); batch 16: RUNS16 runs (default 3 on wasm after a warm-up, 1 on

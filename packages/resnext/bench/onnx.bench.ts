@@ -1,5 +1,5 @@
 /**
- * resnext50_32x4d inference at 218x178 (the seed's crop), images/s at batch 1 and 16 and at 1
+ * resnext50_32x4d inference at 218x178 (the paper's crop), images/s at batch 1 and 16 and at 1
  * and 2 threads, all in one run: our `exportOnnx` graph on ONNX Runtime (onnxruntime-node),
  * torchvision's own `torch.onnx.export` of the same weights on ONNX Runtime, tfjs wasm (our
  * model, fused inference) and PyTorch CPU (Debian's /usr/bin/python3). The weights are

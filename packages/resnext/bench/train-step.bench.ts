@@ -1,6 +1,6 @@
 /**
- * One training step of the seed's setup (first 6 children frozen, MSE on ±1 labels, Adamax) for
- * `ARCH` (default resnext50_32x4d) at batch `BATCH` (16) and `H`x`W` (218x178, the seed's crop),
+ * One training step of the paper's setup (first 6 children frozen, MSE on ±1 labels, Adamax) for
+ * `ARCH` (default resnext50_32x4d) at batch `BATCH` (16) and `H`x`W` (218x178, the paper's crop),
  * per backend and convolution-gradient method, beside PyTorch CPU (Debian's /usr/bin/python3,
  * 1 thread, its default on this machine) in the same run. Median of RUNS (default 3) after one
  * warm-up. Env: BACKENDS ("wasm"; the cpu backend takes minutes per resnext50 step), GRADS

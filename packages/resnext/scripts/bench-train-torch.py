@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch CPU reference for bench/train-step.bench.ts: one training step of the seed's setup.
+"""PyTorch CPU reference for bench/train-step.bench.ts: one training step of the paper's setup.
 
 Usage: /usr/bin/python3 scripts/bench-train-torch.py ARCH BATCH HEIGHT WIDTH RUNS
 ARCH is resnext_tiny (this package's small ResNeXt) or a torchvision name. First 6 children

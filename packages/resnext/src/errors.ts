@@ -1,15 +1,15 @@
+import { CelebaError, errorMarker } from "@celeba/internal";
+
 /**
  * Base class of every error thrown by `@celeba/resnext`, so callers can catch the
- * package's errors with one `instanceof` check.
+ * package's errors with one `ResnextError.isInstance(e)` check, which also works across
+ * the ESM and CJS copies of the package.
  *
  * @example
  * try { await readStateDict("model.pth"); } catch (e) {
- *   if (e instanceof ResnextError) console.error(e.message);
+ *   if (ResnextError.isInstance(e)) console.error(e.message);
  * }
  */
-export class ResnextError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+export class ResnextError extends CelebaError {
+  static override readonly marker: symbol = errorMarker("resnext", "ResnextError");
 }

@@ -5,7 +5,7 @@ import {
   type GroupedConvImpl,
   sumPartialProducts,
 } from "./grouped-conv";
-import { InvalidModelConfigError } from "./model-errors";
+import { InvalidOptionError } from "./model-errors";
 
 /** A convolution of the model: HWIO filter with PyTorch's grouped `I`. */
 export interface FoldableConv {
@@ -100,12 +100,12 @@ export class FoldedConvCache {
     }
     const chosen = impl === "auto" ? fastestGroupedConvImpl(tf.getBackend(), x.shape[0]) : impl;
     if (!GROUPED_CONV_IMPLS.includes(chosen)) {
-      throw new InvalidModelConfigError(
-        "groupedConvImpl",
-        chosen,
-        "Pick one of the formulations or 'auto'.",
-        [...GROUPED_CONV_IMPLS, "auto"],
-      );
+      throw new InvalidOptionError({
+        option: "groupedConvImpl",
+        value: chosen,
+        hint: "Pick one of the formulations or 'auto'.",
+        validChoices: [...GROUPED_CONV_IMPLS, "auto"],
+      });
     }
     const prepared = this.prepared(entry, chosen, groups);
     return tf.tidy(() => {

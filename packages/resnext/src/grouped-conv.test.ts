@@ -10,7 +10,7 @@ import {
   groupedConv2d,
   setDepthwiseChunkFloats,
 } from "./grouped-conv";
-import { InvalidInputError, InvalidModelConfigError } from "./model-errors";
+import { InvalidInputError, InvalidOptionError } from "./model-errors";
 
 /** Direct loops over PyTorch's definition of a grouped convolution (NHWC in, HWIO filter). */
 function reference(
@@ -206,7 +206,7 @@ describe("groupedConv2d", () => {
     const f = tf.ones([3, 3, 2, 4]) as tf.Tensor4D;
     expect(() => groupedConv2d(x, f, { groups: 2 })).toThrow(InvalidInputError);
     expect(() => groupedConv2d(x, f, { groups: 2 })).toThrow(/filter.shape\[2\] \* groups = 4/);
-    expect(() => groupedConv2d(x, f, { groups: 0 })).toThrow(InvalidModelConfigError);
+    expect(() => groupedConv2d(x, f, { groups: 0 })).toThrow(InvalidOptionError);
     const g = tf.ones([3, 3, 3, 4]) as tf.Tensor4D;
     expect(() => groupedConv2d(x, g, { groups: 2, impl: "fft" as never })).toThrow(
       /Valid choices: split, depthwise, blockDiagonal, auto/,

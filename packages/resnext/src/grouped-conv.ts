@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { readsBackCheaply } from "./backend-capabilities";
-import { InvalidInputError, InvalidModelConfigError } from "./model-errors";
+import { InvalidInputError, InvalidOptionError } from "./model-errors";
 
 /**
  * How a grouped convolution is computed from tfjs-core ops (tfjs has no grouped conv2d):
@@ -178,7 +178,7 @@ export interface GroupedConv2dOptions {
  * @param options - Groups, stride, padding and formulation.
  * @returns Output `[N, H', W', out]` with PyTorch's output size.
  * @throws {InvalidInputError} when the shapes do not fit the group count.
- * @throws {InvalidModelConfigError} when `impl` is not a known formulation.
+ * @throws {InvalidOptionError} when `impl` is not a known formulation.
  * @example
  * const x = tf.randomNormal<tf.Rank.R4>([1, 8, 8, 16]);
  * const w = tf.randomNormal<tf.Rank.R4>([3, 3, 4, 32]);
@@ -193,15 +193,20 @@ export function groupedConv2d(
   const [kh, kw, inPerGroup, out] = filter.shape;
   const inChannels = x.shape[3];
   if (!Number.isInteger(groups) || groups < 1) {
-    throw new InvalidModelConfigError("groups", groups, "Pass a positive integer.");
+    throw new InvalidOptionError({
+      option: "groups",
+      value: groups,
+      hint: "Pass a positive integer.",
+    });
   }
   if (inPerGroup * groups !== inChannels || out % groups !== 0) {
-    throw new InvalidInputError(
-      x.shape,
-      `groupedConv2d: input has ${inChannels} channels and the filter is [${filter.shape.join(", ")}] ` +
+    throw new InvalidInputError({
+      shape: x.shape,
+      message:
+        `groupedConv2d: input has ${inChannels} channels and the filter is [${filter.shape.join(", ")}] ` +
         `with groups=${groups}; the input needs filter.shape[2] * groups = ${inPerGroup * groups} ` +
         `channels and filter.shape[3] (${out}) must be divisible by groups.`,
-    );
+    });
   }
   const chosen = impl === "auto" ? fastestGroupedConvImpl(tf.getBackend(), x.shape[0]) : impl;
   if (groups === 1) return tf.conv2d(x, filter, stride, pad) as tf.Tensor4D;
@@ -262,12 +267,12 @@ export function groupedConv2d(
         return tf.conv2d(x, dense as tf.Tensor4D, stride, pad);
       }
       default:
-        throw new InvalidModelConfigError(
-          "groupedConvImpl",
-          chosen,
-          "Pick one of the formulations or 'auto'.",
-          [...GROUPED_CONV_IMPLS, "auto"],
-        );
+        throw new InvalidOptionError({
+          option: "groupedConvImpl",
+          value: chosen,
+          hint: "Pick one of the formulations or 'auto'.",
+          validChoices: [...GROUPED_CONV_IMPLS, "auto"],
+        });
     }
   });
 }

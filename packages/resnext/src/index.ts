@@ -2,15 +2,15 @@
 export type { ArchName, BlockType, ResNetSpec } from "./architectures";
 export { ARCH_NAMES, ARCHITECTURES } from "./architectures";
 export { readsBackCheaply } from "./backend-capabilities";
-export type { Conv2dGradOptions, ConvGradient } from "./conv-gradient";
-export { CONV_GRADIENTS, conv2dIm2colGrad } from "./conv-gradient";
+// Kernels and tuning (groupedConv2d, conv2dIm2colGrad, foldBatchNorm) are in `@celeba/resnext/kernels`;
+// the option types that name them stay here, as ResNetOptions uses them.
+export type { ConvGradient } from "./conv-gradient";
 export { ResnextError } from "./errors";
-export type { GroupedConv2dOptions, GroupedConvImpl } from "./grouped-conv";
-export { fastestGroupedConvImpl, GROUPED_CONV_IMPLS, groupedConv2d } from "./grouped-conv";
+export type { GroupedConvImpl } from "./grouped-conv";
 export type { ShapeMismatch } from "./model-errors";
 export {
   InvalidInputError,
-  InvalidModelConfigError,
+  InvalidOptionError,
   StateDictMismatchError,
 } from "./model-errors";
 export type { CreateModelConfig } from "./models";

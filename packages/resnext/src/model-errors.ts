@@ -1,4 +1,9 @@
-import { formatValue } from "@celeba/internal";
+import {
+  assignInvalidOption,
+  errorMarker,
+  type InvalidOptionInit,
+  invalidOptionMessage,
+} from "@celeba/internal";
 import { ResnextError } from "./errors";
 
 /**
@@ -7,22 +12,22 @@ import { ResnextError } from "./errors";
  *
  * @example
  * try { resnext50_32x4d({ numClasses: 0 }); }
- * catch (e) { if (e instanceof InvalidModelConfigError) console.log(e.field); } // "numClasses"
+ * catch (e) { if (InvalidOptionError.isInstance(e)) console.log(e.option); } // "numClasses"
  * // the message says which values are accepted
  */
-export class InvalidModelConfigError extends ResnextError {
+export class InvalidOptionError extends ResnextError {
+  static override readonly marker: symbol = errorMarker("resnext", "InvalidOptionError");
   /** The option's name, e.g. `"arch"` or `"numClasses"`. */
-  readonly field: string;
+  declare readonly option: string;
   /** The rejected value. */
   readonly value: unknown;
   /** The accepted values, when there is a finite list of them. */
   readonly validChoices: readonly string[] | undefined;
-  constructor(field: string, value: unknown, fix: string, validChoices?: readonly string[]) {
-    const choices = validChoices ? ` Valid choices: ${validChoices.join(", ")}.` : "";
-    super(`Invalid ${field}: ${formatValue(value)}. ${fix}${choices}`);
-    this.field = field;
-    this.value = value;
-    this.validChoices = validChoices;
+  /** How to fix it. */
+  readonly hint: string | undefined;
+  constructor(init: InvalidOptionInit) {
+    super({ message: invalidOptionMessage(init) });
+    assignInvalidOption(this, init);
   }
 }
 
@@ -31,14 +36,15 @@ export class InvalidModelConfigError extends ResnextError {
  *
  * @example
  * try { model.apply(tf.zeros([1, 3, 224, 224]), { training: false }); }
- * catch (e) { if (e instanceof InvalidInputError) console.log(e.shape); } // [1, 3, 224, 224]
+ * catch (e) { if (InvalidInputError.isInstance(e)) console.log(e.shape); } // [1, 3, 224, 224]
  * // the message says to pass NHWC with 3 channels
  */
 export class InvalidInputError extends ResnextError {
+  static override readonly marker: symbol = errorMarker("resnext", "InvalidInputError");
   /** The shape of the rejected tensor. */
   readonly shape: readonly number[];
-  constructor(shape: readonly number[], message: string) {
-    super(message);
+  constructor({ shape, message }: { shape: readonly number[]; message: string }) {
+    super({ message });
     this.shape = [...shape];
   }
 }
@@ -59,22 +65,28 @@ export interface ShapeMismatch {
  *
  * @example
  * try { model.loadStateDict(sd); }
- * catch (e) { if (e instanceof StateDictMismatchError) console.log(e.missing, e.unexpected); }
+ * catch (e) { if (StateDictMismatchError.isInstance(e)) console.log(e.missing, e.unexpected); }
  * // pass { strict: false } to load the matching keys only
  */
 export class StateDictMismatchError extends ResnextError {
+  static override readonly marker: symbol = errorMarker("resnext", "StateDictMismatchError");
   /** Model keys absent from the state dict. */
   readonly missing: string[];
   /** State-dict keys the model does not have. */
   readonly unexpected: string[];
   /** Keys present on both sides with different shapes. */
   readonly shapeMismatches: ShapeMismatch[];
-  constructor(
-    arch: string,
-    missing: string[],
-    unexpected: string[],
-    shapeMismatches: ShapeMismatch[],
-  ) {
+  constructor({
+    arch,
+    missing,
+    unexpected,
+    shapeMismatches,
+  }: {
+    arch: string;
+    missing: string[];
+    unexpected: string[];
+    shapeMismatches: ShapeMismatch[];
+  }) {
     const parts: string[] = [];
     if (missing.length > 0) parts.push(`missing keys (${missing.length}): ${list(missing)}`);
     if (unexpected.length > 0) {
@@ -86,12 +98,13 @@ export class StateDictMismatchError extends ResnextError {
       );
       parts.push(`shape mismatches (${shapeMismatches.length}): ${list(items)}`);
     }
-    super(
-      `Error(s) in loading state_dict for ${arch}: ${parts.join("; ")}. Nothing was loaded. ` +
+    super({
+      message:
+        `Error(s) in loading state_dict for ${arch}: ${parts.join("; ")}. Nothing was loaded. ` +
         "Check that the weights belong to this architecture (keys follow torchvision's " +
         "state_dict names); pass { strict: false } to ignore missing and unexpected keys " +
         "(shape mismatches are always errors).",
-    );
+    });
     this.missing = missing;
     this.unexpected = unexpected;
     this.shapeMismatches = shapeMismatches;

@@ -1,7 +1,7 @@
 import { ARCH_NAMES, ARCHITECTURES, type ArchName } from "./architectures";
 import { CONV_GRADIENTS } from "./conv-gradient";
 import { GROUPED_CONV_IMPLS } from "./grouped-conv";
-import { InvalidModelConfigError } from "./model-errors";
+import { InvalidOptionError } from "./model-errors";
 import { buildResNet, type ResNetModel, type ResNetOptions } from "./resnet";
 
 /** The config of {@link createModel}: an architecture name plus {@link ResNetOptions}. */
@@ -30,14 +30,20 @@ export function resolveOptions(
   extraKeys: string[] = [],
 ): Required<ResNetOptions> {
   if (typeof options !== "object" || options === null) {
-    throw new InvalidModelConfigError("options", options, "Pass an options object, e.g. {}.");
+    throw new InvalidOptionError({
+      option: "options",
+      value: options,
+      hint: "Pass an options object, e.g. {}.",
+    });
   }
   for (const key of Object.keys(options)) {
     if (!(OPTION_KEYS as readonly string[]).includes(key) && !extraKeys.includes(key)) {
-      throw new InvalidModelConfigError("option name", key, "Remove or rename this option.", [
-        ...extraKeys,
-        ...OPTION_KEYS,
-      ]);
+      throw new InvalidOptionError({
+        option: "option name",
+        value: key,
+        hint: "Remove or rename this option.",
+        validChoices: [...extraKeys, ...OPTION_KEYS],
+      });
     }
   }
   const {
@@ -51,50 +57,62 @@ export function resolveOptions(
     checkpointBlocks = false,
   } = options;
   if (!Number.isSafeInteger(numClasses) || numClasses < 1) {
-    throw new InvalidModelConfigError(
-      "numClasses",
-      numClasses,
-      "Pass a positive integer (1000 for ImageNet weights, 40 for CelebA attributes).",
-    );
+    throw new InvalidOptionError({
+      option: "numClasses",
+      value: numClasses,
+      hint: "Pass a positive integer (1000 for ImageNet weights, 40 for CelebA attributes).",
+    });
   }
   if (typeof includeTop !== "boolean") {
-    throw new InvalidModelConfigError("includeTop", includeTop, "Pass true or false.");
+    throw new InvalidOptionError({
+      option: "includeTop",
+      value: includeTop,
+      hint: "Pass true or false.",
+    });
   }
   if (typeof seed !== "string" && !Number.isSafeInteger(seed)) {
-    throw new InvalidModelConfigError("seed", seed, "Pass a safe integer or a string.");
+    throw new InvalidOptionError({
+      option: "seed",
+      value: seed,
+      hint: "Pass a safe integer or a string.",
+    });
   }
   if (groupedConvImpl !== "auto" && !GROUPED_CONV_IMPLS.includes(groupedConvImpl)) {
-    throw new InvalidModelConfigError(
-      "groupedConvImpl",
-      groupedConvImpl,
-      "Pick a formulation, or 'auto' for the fastest one on the current backend.",
-      ["auto", ...GROUPED_CONV_IMPLS],
-    );
+    throw new InvalidOptionError({
+      option: "groupedConvImpl",
+      value: groupedConvImpl,
+      hint: "Pick a formulation, or 'auto' for the fastest one on the current backend.",
+      validChoices: ["auto", ...GROUPED_CONV_IMPLS],
+    });
   }
   if (!CONV_GRADIENTS.includes(convGradient)) {
-    throw new InvalidModelConfigError(
-      "convGradient",
-      convGradient,
-      "Pick how convolutions are differentiated ('im2col' is faster and trains on wasm).",
-      CONV_GRADIENTS,
-    );
+    throw new InvalidOptionError({
+      option: "convGradient",
+      value: convGradient,
+      hint: "Pick how convolutions are differentiated ('im2col' is faster and trains on wasm).",
+      validChoices: CONV_GRADIENTS,
+    });
   }
   if (typeof freezeBatchNormStats !== "boolean") {
-    throw new InvalidModelConfigError(
-      "freezeBatchNormStats",
-      freezeBatchNormStats,
-      "Pass true or false.",
-    );
+    throw new InvalidOptionError({
+      option: "freezeBatchNormStats",
+      value: freezeBatchNormStats,
+      hint: "Pass true or false.",
+    });
   }
   if (typeof recordFrozenLayers !== "boolean") {
-    throw new InvalidModelConfigError(
-      "recordFrozenLayers",
-      recordFrozenLayers,
-      "Pass true or false.",
-    );
+    throw new InvalidOptionError({
+      option: "recordFrozenLayers",
+      value: recordFrozenLayers,
+      hint: "Pass true or false.",
+    });
   }
   if (typeof checkpointBlocks !== "boolean") {
-    throw new InvalidModelConfigError("checkpointBlocks", checkpointBlocks, "Pass true or false.");
+    throw new InvalidOptionError({
+      option: "checkpointBlocks",
+      value: checkpointBlocks,
+      hint: "Pass true or false.",
+    });
   }
   return {
     checkpointBlocks,
@@ -116,7 +134,7 @@ export function resolveOptions(
  *   `includeTop` (default true), `seed` (default 0), `groupedConvImpl` (default "auto"), `convGradient` (default "im2col"),
  *   `freezeBatchNormStats` (default false), `recordFrozenLayers` (default false), `checkpointBlocks` (default false).
  * @returns A new {@link ResNetModel}; call `dispose()` when done.
- * @throws {InvalidModelConfigError} when `arch` or an option is invalid (lists valid choices).
+ * @throws {InvalidOptionError} when `arch` or an option is invalid (lists valid choices).
  * @example
  * const model = createModel({ arch: "resnext50_32x4d", numClasses: 40 });
  * model.loadStateDict(await readStateDict("resnext50_32x4d-7cdf4587.pth"));
@@ -124,20 +142,20 @@ export function resolveOptions(
  */
 export function createModel(config: CreateModelConfig): ResNetModel {
   if (typeof config !== "object" || config === null) {
-    throw new InvalidModelConfigError(
-      "config",
-      config,
-      'Pass a config object such as { arch: "resnext50_32x4d" }.',
-    );
+    throw new InvalidOptionError({
+      option: "config",
+      value: config,
+      hint: 'Pass a config object such as { arch: "resnext50_32x4d" }.',
+    });
   }
   const { arch, ...rest } = config;
   if (!Object.hasOwn(ARCHITECTURES, arch)) {
-    throw new InvalidModelConfigError(
-      "arch",
-      arch,
-      "Use one of torchvision's architecture names.",
-      ARCH_NAMES,
-    );
+    throw new InvalidOptionError({
+      option: "arch",
+      value: arch,
+      hint: "Use one of torchvision's architecture names.",
+      validChoices: ARCH_NAMES,
+    });
   }
   return buildResNet(arch, ARCHITECTURES[arch], resolveOptions(rest));
 }
@@ -152,7 +170,7 @@ function factory(arch: ArchName) {
  *
  * @param options - {@link ResNetOptions}; every field has a default (1000 classes, seed 0).
  * @returns A new {@link ResNetModel}.
- * @throws {InvalidModelConfigError} when an option is invalid.
+ * @throws {InvalidOptionError} when an option is invalid.
  * @example
  * const model = resnet18({ numClasses: 10 });
  * const logits = model.apply(tf.zeros([1, 224, 224, 3]), { training: false });
@@ -164,7 +182,7 @@ export const resnet18 = factory("resnet18");
  *
  * @param options - {@link ResNetOptions}; every field has a default (1000 classes, seed 0).
  * @returns A new {@link ResNetModel}.
- * @throws {InvalidModelConfigError} when an option is invalid.
+ * @throws {InvalidOptionError} when an option is invalid.
  * @example
  * const model = resnet34();
  * const logits = model.apply(tf.zeros([1, 224, 224, 3]), { training: false });
@@ -176,7 +194,7 @@ export const resnet34 = factory("resnet34");
  *
  * @param options - {@link ResNetOptions}; every field has a default (1000 classes, seed 0).
  * @returns A new {@link ResNetModel}.
- * @throws {InvalidModelConfigError} when an option is invalid.
+ * @throws {InvalidOptionError} when an option is invalid.
  * @example
  * const model = resnet50({ includeTop: false });
  * const features = model.apply(tf.zeros([1, 224, 224, 3]), { training: false }); // [1, 2048]
@@ -188,7 +206,7 @@ export const resnet50 = factory("resnet50");
  *
  * @param options - {@link ResNetOptions}; every field has a default (1000 classes, seed 0).
  * @returns A new {@link ResNetModel}.
- * @throws {InvalidModelConfigError} when an option is invalid.
+ * @throws {InvalidOptionError} when an option is invalid.
  * @example
  * const model = resnet101();
  * const logits = model.apply(tf.zeros([1, 224, 224, 3]), { training: false });
@@ -200,7 +218,7 @@ export const resnet101 = factory("resnet101");
  *
  * @param options - {@link ResNetOptions}; every field has a default (1000 classes, seed 0).
  * @returns A new {@link ResNetModel}.
- * @throws {InvalidModelConfigError} when an option is invalid.
+ * @throws {InvalidOptionError} when an option is invalid.
  * @example
  * const model = resnet152();
  * const logits = model.apply(tf.zeros([1, 224, 224, 3]), { training: false });
@@ -208,12 +226,12 @@ export const resnet101 = factory("resnet101");
  */
 export const resnet152 = factory("resnet152");
 /**
- * ResNeXt-50 32x4d (torchvision's `resnext50_32x4d`, the seed's model): Bottleneck,
+ * ResNeXt-50 32x4d (torchvision's `resnext50_32x4d`, the paper's model): Bottleneck,
  * [3, 4, 6, 3], 32 groups of width 4.
  *
  * @param options - {@link ResNetOptions}; every field has a default (1000 classes, seed 0).
  * @returns A new {@link ResNetModel}.
- * @throws {InvalidModelConfigError} when an option is invalid.
+ * @throws {InvalidOptionError} when an option is invalid.
  * @example
  * const model = resnext50_32x4d({ numClasses: 40 });
  * const scores = model.apply(tf.zeros([1, 218, 178, 3]), { training: false }); // [1, 40]
@@ -225,7 +243,7 @@ export const resnext50_32x4d = factory("resnext50_32x4d");
  *
  * @param options - {@link ResNetOptions}; every field has a default (1000 classes, seed 0).
  * @returns A new {@link ResNetModel}.
- * @throws {InvalidModelConfigError} when an option is invalid.
+ * @throws {InvalidOptionError} when an option is invalid.
  * @example
  * const model = resnext101_32x8d();
  * const logits = model.apply(tf.zeros([1, 224, 224, 3]), { training: false });
@@ -237,7 +255,7 @@ export const resnext101_32x8d = factory("resnext101_32x8d");
  *
  * @param options - {@link ResNetOptions}; every field has a default (1000 classes, seed 0).
  * @returns A new {@link ResNetModel}.
- * @throws {InvalidModelConfigError} when an option is invalid.
+ * @throws {InvalidOptionError} when an option is invalid.
  * @example
  * const model = resnext101_64x4d();
  * const logits = model.apply(tf.zeros([1, 224, 224, 3]), { training: false });
@@ -249,7 +267,7 @@ export const resnext101_64x4d = factory("resnext101_64x4d");
  *
  * @param options - {@link ResNetOptions}; every field has a default (1000 classes, seed 0).
  * @returns A new {@link ResNetModel}.
- * @throws {InvalidModelConfigError} when an option is invalid.
+ * @throws {InvalidOptionError} when an option is invalid.
  * @example
  * const model = wide_resnet50_2();
  * const logits = model.apply(tf.zeros([1, 224, 224, 3]), { training: false });
@@ -261,7 +279,7 @@ export const wide_resnet50_2 = factory("wide_resnet50_2");
  *
  * @param options - {@link ResNetOptions}; every field has a default (1000 classes, seed 0).
  * @returns A new {@link ResNetModel}.
- * @throws {InvalidModelConfigError} when an option is invalid.
+ * @throws {InvalidOptionError} when an option is invalid.
  * @example
  * const model = wide_resnet101_2();
  * const logits = model.apply(tf.zeros([1, 224, 224, 3]), { training: false });
@@ -275,7 +293,7 @@ export const wide_resnet101_2 = factory("wide_resnet101_2");
  *
  * @param options - {@link ResNetOptions}; every field has a default (1000 classes, seed 0).
  * @returns A new {@link ResNetModel}.
- * @throws {InvalidModelConfigError} when an option is invalid.
+ * @throws {InvalidOptionError} when an option is invalid.
  * @example
  * const model = resnext_tiny({ numClasses: 40 });
  * const scores = model.apply(tf.zeros([2, 218, 178, 3]), { training: true });

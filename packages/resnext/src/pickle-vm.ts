@@ -191,7 +191,7 @@ export function unpickle(
     try {
       return fn();
     } catch (e) {
-      if (e instanceof ResnextError) throw e;
+      if (ResnextError.isInstance(e)) throw e;
       throw corrupt(`${label}: ${(e as Error).message}`);
     }
   };

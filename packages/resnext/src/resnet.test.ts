@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { maxAbs, maxAbsDiff } from "../test/golden-input";
 import { RESNET18_MINI } from "../test/resnet18-mini";
 import { ARCH_NAMES, ARCHITECTURES, type ResNetSpec } from "./architectures";
-import { InvalidInputError, InvalidModelConfigError, StateDictMismatchError } from "./model-errors";
+import { InvalidInputError, InvalidOptionError, StateDictMismatchError } from "./model-errors";
 import { createModel, resnext_tiny, resolveOptions } from "./models";
 import {
   type FreezeSpec,
@@ -69,7 +69,7 @@ describe("architectures vs torchvision", () => {
 
 describe("createModel and options", () => {
   it("validates arch, listing the valid choices", () => {
-    expect(() => createModel({ arch: "resnet9" as never })).toThrow(InvalidModelConfigError);
+    expect(() => createModel({ arch: "resnet9" as never })).toThrow(InvalidOptionError);
     expect(() => createModel({ arch: "resnet9" as never })).toThrow(
       /resnet18, resnet34, .*resnext50_32x4d, .*resnext_tiny/,
     );
@@ -164,7 +164,7 @@ describe("BatchNorm modes", () => {
 });
 
 describe("freezing", () => {
-  it("freeze(6) freezes conv1, bn1, layer1, layer2 (the seed's first 6 children)", () => {
+  it("freeze(6) freezes conv1, bn1, layer1, layer2 (the paper's first 6 children)", () => {
     const m = tiny();
     const frozen = m.freeze(6);
     expect(frozen.length).toBeGreaterThan(0);
@@ -274,7 +274,7 @@ describe("frozen leading layers run without a gradient tape (recordFrozenLayers:
     const m = tiny();
     m.freeze(6);
     const inputGrad = () => tf.grad((a: tf.Tensor) => mse(m, a as tf.Tensor4D))(x);
-    expect(inputGrad).toThrow(InvalidModelConfigError);
+    expect(inputGrad).toThrow(InvalidOptionError);
     expect(inputGrad).toThrow(
       /recordFrozenLayers = true.*layer2\.0|layer2\.0.*recordFrozenLayers = true/s,
     );

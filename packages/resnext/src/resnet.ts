@@ -12,7 +12,7 @@ import {
 import { InitRandom } from "./init-random";
 import {
   InvalidInputError,
-  InvalidModelConfigError,
+  InvalidOptionError,
   type ShapeMismatch,
   StateDictMismatchError,
 } from "./model-errors";
@@ -22,7 +22,7 @@ import { withoutGradientTape } from "./without-gradient-tape";
 
 /**
  * torchvision's top-level children of a ResNet, in order; `freeze(n)` freezes the first `n`
- * (the seed freezes 6: conv1, bn1, relu, maxpool, layer1, layer2).
+ * (the paper freezes 6: conv1, bn1, relu, maxpool, layer1, layer2).
  *
  * @example
  * const model = resnext50_32x4d({ numClasses: 40 });
@@ -44,7 +44,7 @@ export const RESNET_CHILDREN = [
 
 /** Options shared by every architecture factory and by `createModel`. */
 export interface ResNetOptions {
-  /** Outputs of the final `fc` layer. Default 1000 (ImageNet); the seed uses 40. */
+  /** Outputs of the final `fc` layer. Default 1000 (ImageNet); the paper uses 40. */
   numClasses?: number;
   /**
    * Keep the `fc` head. Default `true`. With `false` the model has no `fc.*` parameters and
@@ -68,7 +68,7 @@ export interface ResNetOptions {
    */
   freezeBatchNormStats?: boolean;
   /**
-   * When `false`, the leading layers whose parameters are all frozen (the seed's conv1 to
+   * When `false`, the leading layers whose parameters are all frozen (the paper's conv1 to
    * layer2) run without recording a gradient tape, as PyTorch builds no graph for them: their
    * activations are freed at once instead of being kept for a backward pass that never
    * reaches them. This is what lets resnext50_32x4d train at batch 16 within wasm's 4 GiB.
@@ -328,17 +328,18 @@ class ResNet implements ResNetModel {
   apply(x: tf.Tensor4D, options: { training: boolean }): tf.Tensor2D {
     this.assertAlive();
     if (x.rank !== 4 || x.shape[3] !== 3) {
-      throw new InvalidInputError(
-        x.shape,
-        `${this.arch}.apply: expected an NHWC float32 tensor [N, H, W, 3], got shape ` +
+      throw new InvalidInputError({
+        shape: x.shape,
+        message:
+          `${this.arch}.apply: expected an NHWC float32 tensor [N, H, W, 3], got shape ` +
           `[${x.shape.join(", ")}]. Convert NCHW input with x.transpose([0, 2, 3, 1]).`,
-      );
+      });
     }
     if (x.dtype !== "float32") {
-      throw new InvalidInputError(
-        x.shape,
-        `${this.arch}.apply: expected a float32 tensor, got ${x.dtype}. Cast it with x.toFloat().`,
-      );
+      throw new InvalidInputError({
+        shape: x.shape,
+        message: `${this.arch}.apply: expected a float32 tensor, got ${x.dtype}. Cast it with x.toFloat().`,
+      });
     }
     const training = options.training;
     if (training) {
@@ -459,14 +460,15 @@ class ResNet implements ResNetModel {
   private throwFrozenGradient(frozenUnits: number): never {
     const blocks = this.stages.flatMap((stage, s) => stage.map((_, b) => `layer${s + 1}.${b}`));
     const last = frozenUnits === 1 ? "maxpool" : blocks[frozenUnits - 2];
-    throw new InvalidModelConfigError(
-      "recordFrozenLayers",
-      false,
-      `A gradient with respect to the input of ${this.arch} was requested, but its frozen ` +
+    throw new InvalidOptionError({
+      option: "recordFrozenLayers",
+      value: false,
+      hint:
+        `A gradient with respect to the input of ${this.arch} was requested, but its frozen ` +
         `layers conv1 to ${last} ran without a gradient tape to save memory. Set ` +
         "model.recordFrozenLayers = true (or pass recordFrozenLayers: true) to differentiate " +
         "through them.",
-    );
+    });
   }
 
   /** Eval-mode forward with every BatchNorm folded into the convolution before it. */
@@ -561,7 +563,12 @@ class ResNet implements ResNetModel {
       else unexpected.push(key);
     }
     if (mismatches.length > 0 || (strict && (missing.length > 0 || unexpected.length > 0))) {
-      throw new StateDictMismatchError(this.arch, missing, unexpected, mismatches);
+      throw new StateDictMismatchError({
+        arch: this.arch,
+        missing,
+        unexpected,
+        shapeMismatches: mismatches,
+      });
     }
 
     this.folded.clear();
@@ -603,12 +610,13 @@ class ResNet implements ResNetModel {
     let prefixes: readonly string[];
     if (typeof spec === "number") {
       if (!Number.isInteger(spec) || spec < 0 || spec > RESNET_CHILDREN.length) {
-        throw new InvalidModelConfigError(
-          "freeze",
-          spec,
-          `Pass an integer from 0 to ${RESNET_CHILDREN.length} (the number of leading children ` +
-            `of ${RESNET_CHILDREN.join(", ")} to freeze; the seed uses 6), or { prefixes }.`,
-        );
+        throw new InvalidOptionError({
+          option: "freeze",
+          value: spec,
+          hint:
+            `Pass an integer from 0 to ${RESNET_CHILDREN.length} (the number of leading children ` +
+            `of ${RESNET_CHILDREN.join(", ")} to freeze; the paper uses 6), or { prefixes }.`,
+        });
       }
       prefixes = RESNET_CHILDREN.slice(0, spec);
     } else {
@@ -617,13 +625,14 @@ class ResNet implements ResNetModel {
         const known = (RESNET_CHILDREN as readonly string[]).includes(p);
         const matches = [...this.entries.keys()].some((k) => matchesPrefix(k, p));
         if (typeof p !== "string" || (!known && !matches)) {
-          throw new InvalidModelConfigError(
-            "freeze.prefixes",
-            p,
-            "A prefix must be a child name or a dotted parameter-name prefix such as " +
+          throw new InvalidOptionError({
+            option: "freeze.prefixes",
+            value: p,
+            hint:
+              "A prefix must be a child name or a dotted parameter-name prefix such as " +
               "'layer3' or 'layer4.0.bn1' (see namedParameters()).",
-            RESNET_CHILDREN,
-          );
+            validChoices: RESNET_CHILDREN,
+          });
         }
       }
     }
@@ -658,11 +667,11 @@ class ResNet implements ResNetModel {
 
   private assertAlive(): void {
     if (this.disposed) {
-      throw new InvalidModelConfigError(
-        "model",
-        this.arch,
-        "This model was disposed; create a new one with createModel().",
-      );
+      throw new InvalidOptionError({
+        option: "model",
+        value: this.arch,
+        hint: "This model was disposed; create a new one with createModel().",
+      });
     }
   }
 
@@ -742,12 +751,13 @@ class ResNet implements ResNetModel {
     const [n, h, w, c] = x.shape;
     const count = n * h * w;
     if (count < 2) {
-      throw new InvalidInputError(
-        x.shape,
-        `${this.arch}: BatchNorm in training mode needs more than 1 value per channel, got ` +
+      throw new InvalidInputError({
+        shape: x.shape,
+        message:
+          `${this.arch}: BatchNorm in training mode needs more than 1 value per channel, got ` +
           `input of shape [${x.shape.join(", ")}] (${c} channels). Use a larger batch or ` +
           "image, or training: false.",
-      );
+      });
     }
     return batchNormTraining(x, bn.weight, bn.bias, {
       eps: BN_EPS,

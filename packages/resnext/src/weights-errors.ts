@@ -1,3 +1,4 @@
+import { errorMarker } from "@celeba/internal";
 import { ResnextError } from "./errors";
 
 /**
@@ -7,10 +8,11 @@ import { ResnextError } from "./errors";
  *
  * @example
  * try { await readStateDict("evil.pth"); } catch (e) {
- *   if (e instanceof UnsafePickleError) console.log(e.module, e.qualname);
+ *   if (UnsafePickleError.isInstance(e)) console.log(e.module, e.qualname);
  * }
  */
 export class UnsafePickleError extends ResnextError {
+  static override readonly marker: symbol = errorMarker("resnext", "UnsafePickleError");
   /** The Python module of the refused global, e.g. `"os"`. */
   readonly module: string;
   /** The name of the refused global, e.g. `"system"`. */
@@ -21,13 +23,14 @@ export class UnsafePickleError extends ResnextError {
   readonly offset: number;
 
   constructor(init: { module: string; qualname: string; source: string; offset: number }) {
-    super(
-      `unsafe pickle: global ${init.module}.${init.qualname} is not allowed ` +
+    super({
+      message:
+        `unsafe pickle: global ${init.module}.${init.qualname} is not allowed ` +
         `(in ${init.source}, pickle offset ${init.offset}). Only tensors, storages, ` +
         "OrderedDict and plain Python values can be read, as with torch.load(weights_only=True); " +
         "nothing was executed. If you trust the file, re-save its weights in Python with " +
         "`torch.save(model.state_dict(), path)` or convert them to .safetensors.",
-    );
+    });
     this.module = init.module;
     this.qualname = init.qualname;
     this.source = init.source;
@@ -41,10 +44,11 @@ export class UnsafePickleError extends ResnextError {
  *
  * @example
  * try { await readStateDict("weights.h5"); } catch (e) {
- *   if (e instanceof UnsupportedFormatError) console.log(e.source, e.firstBytes);
+ *   if (UnsupportedFormatError.isInstance(e)) console.log(e.source, e.firstBytes);
  * }
  */
 export class UnsupportedFormatError extends ResnextError {
+  static override readonly marker: symbol = errorMarker("resnext", "UnsupportedFormatError");
   /** Where the file came from (path, or `"<bytes>"`). */
   readonly source: string;
   /** The first (up to 16) bytes of the file, as hex. */
@@ -52,7 +56,7 @@ export class UnsupportedFormatError extends ResnextError {
 
   constructor(init: { source: string; firstBytes: string; detail: string }) {
     const prefix = init.firstBytes === "" ? "" : ` (first bytes: ${init.firstBytes})`;
-    super(`unsupported weights format in ${init.source}${prefix}: ${init.detail}`);
+    super({ message: `unsupported weights format in ${init.source}${prefix}: ${init.detail}` });
     this.source = init.source;
     this.firstBytes = init.firstBytes;
   }
@@ -64,20 +68,22 @@ export class UnsupportedFormatError extends ResnextError {
  *
  * @example
  * try { await readStateDict("half-downloaded.pth"); } catch (e) {
- *   if (e instanceof CorruptWeightsError) console.log(e.source, e.detail);
+ *   if (CorruptWeightsError.isInstance(e)) console.log(e.source, e.detail);
  * }
  */
 export class CorruptWeightsError extends ResnextError {
+  static override readonly marker: symbol = errorMarker("resnext", "CorruptWeightsError");
   /** Where the file came from (path, or `"<bytes>"`). */
   readonly source: string;
   /** What is wrong, naming the entry/tensor/offset. */
   readonly detail: string;
 
   constructor(init: { source: string; detail: string }) {
-    super(
-      `corrupt weights file ${init.source}: ${init.detail}. ` +
+    super({
+      message:
+        `corrupt weights file ${init.source}: ${init.detail}. ` +
         "The file is probably truncated or damaged; download or save it again.",
-    );
+    });
     this.source = init.source;
     this.detail = init.detail;
   }
@@ -94,15 +100,16 @@ export function hexPrefix(bytes: Uint8Array, n = 16): string {
  *
  * @example
  * try { await writeSafetensors("out.safetensors", sd); } catch (e) {
- *   if (e instanceof InvalidStateDictError) console.log(e.key);
+ *   if (InvalidStateDictError.isInstance(e)) console.log(e.key);
  * }
  */
 export class InvalidStateDictError extends ResnextError {
+  static override readonly marker: symbol = errorMarker("resnext", "InvalidStateDictError");
   /** The offending tensor name or metadata key. */
   readonly key: string;
 
   constructor(init: { key: string; detail: string }) {
-    super(`invalid state dict entry "${init.key}": ${init.detail}`);
+    super({ message: `invalid state dict entry "${init.key}": ${init.detail}` });
     this.key = init.key;
   }
 }

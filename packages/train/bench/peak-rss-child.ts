@@ -1,5 +1,5 @@
 /**
- * Child process of peak-rss.bench.ts: trains `arch` for `steps` steps of the seed's setup (first
+ * Child process of peak-rss.bench.ts: trains `arch` for `steps` steps of the paper's setup (first
  * 6 children frozen, MSE on ±1 labels, Adamax) on `backend`, a fresh random batch each step as an
  * epoch would, and prints one JSON line with its peak RSS. Run as
  * `node --import tsx bench/peak-rss-child.ts <arch> <backend> <batch> <height> <width> <steps>`

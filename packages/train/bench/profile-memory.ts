@@ -1,5 +1,5 @@
 /**
- * Where the wasm heap's high-water mark of a training step is set: runs the seed's step (first
+ * Where the wasm heap's high-water mark of a training step is set: runs the paper's step (first
  * 6 children frozen, MSE on ±1 labels, Adamax) and, after every kernel, reads the process RSS
  * (/proc/self/statm). Each time it passes its previous peak by `RSS_PROFILE_STEP_MIB` (8) it
  * prints the phase, the kernel, the live tensor bytes (the wasm backend's mallocs and frees,

@@ -1,4 +1,4 @@
-"""Golden fixture for one training step of resnext_tiny, the seed's procedure in PyTorch.
+"""Golden fixture for one training step of resnext_tiny, the paper's procedure in PyTorch.
 
 Run: /usr/bin/python3 scripts/make-step-fixture.py   (from packages/train; needs packages/resnext/scripts)
 
@@ -7,7 +7,7 @@ ResNet/Bottleneck code at reduced width). Initial weights and inputs are closed-
 (also implemented in test/step-fixture.ts) so that only the weights after the step are stored:
 fixtures/resnext-tiny-step.safetensors (+ .json with losses and outputs).
 
-Procedure (the seed's): model.train(); first 6 children frozen (requires_grad=False, BN still in
+Procedure (the paper's): model.train(); first 6 children frozen (requires_grad=False, BN still in
 train mode so their running stats update); Adamax(lr=0.002) over the unfrozen parameters;
 two steps of MSE loss on +-1 targets.
 """

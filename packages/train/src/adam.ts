@@ -48,7 +48,7 @@ export class Adam extends TorchOptimizer {
 
   /**
    * @param config - Hyper-parameters; defaults as in torch.
-   * @throws {InvalidConfigError} On a negative/non-finite value or a beta outside [0, 1).
+   * @throws {InvalidOptionError} On a negative/non-finite value or a beta outside [0, 1).
    */
   constructor(config: AdamConfig = {}) {
     super();

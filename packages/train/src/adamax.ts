@@ -44,7 +44,7 @@ export class Adamax extends TorchOptimizer {
 
   /**
    * @param config - Hyper-parameters; defaults as in torch.
-   * @throws {InvalidConfigError} On a negative/non-finite value or a beta outside [0, 1).
+   * @throws {InvalidOptionError} On a negative/non-finite value or a beta outside [0, 1).
    */
   constructor(config: AdamaxConfig = {}) {
     super();

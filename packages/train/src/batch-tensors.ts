@@ -9,18 +9,19 @@ export function batchTensors(
 ): { x: tf.Tensor4D; y: tf.Tensor2D; numClasses: number } {
   const [n, h, w, c] = batch.shape;
   if (!(n > 0) || batch.images.length !== n * h * w * c) {
-    throw new BatchShapeError(
-      index,
-      `images has ${batch.images.length} values but shape [${batch.shape}] needs ${n * h * w * c}. ` +
+    throw new BatchShapeError({
+      batchIndex: index,
+      message:
+        `images has ${batch.images.length} values but shape [${batch.shape}] needs ${n * h * w * c}. ` +
         "Yield NHWC float32 images with a matching shape.",
-    );
+    });
   }
   const numClasses = batch.labels.length / n;
   if (!Number.isInteger(numClasses) || numClasses < 1) {
-    throw new BatchShapeError(
-      index,
-      `labels has ${batch.labels.length} values, not a multiple of the batch size ${n}. Yield n x numAttributes labels.`,
-    );
+    throw new BatchShapeError({
+      batchIndex: index,
+      message: `labels has ${batch.labels.length} values, not a multiple of the batch size ${n}. Yield n x numAttributes labels.`,
+    });
   }
   return {
     x: tf.tensor4d(batch.images, [n, h, w, c], "float32"),

@@ -22,7 +22,7 @@ function thrown(fn: () => unknown): CheckpointMetadataError {
   try {
     fn();
   } catch (e) {
-    if (e instanceof CheckpointMetadataError) return e;
+    if (CheckpointMetadataError.isInstance(e)) return e;
     throw e;
   }
   throw new Error("did not throw");

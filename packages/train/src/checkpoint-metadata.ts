@@ -1,3 +1,4 @@
+import { errorMarker } from "@celeba/internal";
 import { TrainError } from "./errors";
 
 /** The largest accepted input side, in pixels: beyond it a checkpoint is treated as corrupt, not as a request to allocate. */
@@ -42,10 +43,11 @@ export interface CheckpointMetadata {
  * @example
  * ```ts
  * try { decodeCheckpointMetadata(meta, "epoch-03.safetensors"); }
- * catch (e) { if (e instanceof CheckpointMetadataError) console.log(e.source, e.key); }
+ * catch (e) { if (CheckpointMetadataError.isInstance(e)) console.log(e.source, e.key); }
  * ```
  */
 export class CheckpointMetadataError extends TrainError {
+  static override readonly marker: symbol = errorMarker("train", "CheckpointMetadataError");
   /** The file (or `"<bytes>"`) the metadata came from. */
   readonly source: string;
   /** The offending `__metadata__` key, e.g. `"input_size"`. */
@@ -55,10 +57,11 @@ export class CheckpointMetadataError extends TrainError {
    * @param options - The file, the key and what is wrong with its value.
    */
   constructor(options: { source: string; key: string; detail: string }) {
-    super(
-      `${options.source}: checkpoint metadata "${options.key}" ${options.detail}. ` +
+    super({
+      message:
+        `${options.source}: checkpoint metadata "${options.key}" ${options.detail}. ` +
         "Re-save the checkpoint with @celeba/train, or remove the key.",
-    );
+    });
     this.source = options.source;
     this.key = options.key;
   }

@@ -76,12 +76,12 @@ export async function readSafetensorsFrom(storage: RunStorage, path: string): Pr
   try {
     bytes = await storage.readBytes(path);
   } catch (e) {
-    throw new CheckpointError(path, `cannot be read (${(e as Error).message}).`);
+    throw new CheckpointError({ path, message: `cannot be read (${(e as Error).message}).` });
   }
   try {
     return await readSafetensors(bytes);
   } catch (e) {
-    throw new CheckpointError(path, (e as Error).message.replace(/^<bytes>:?\s*/, ""));
+    throw new CheckpointError({ path, message: (e as Error).message.replace(/^<bytes>:?\s*/, "") });
   }
 }
 
@@ -121,19 +121,20 @@ export async function readLatest(
   try {
     pointer = JSON.parse(text) as LatestPointer;
   } catch (e) {
-    throw new CheckpointError(
+    throw new CheckpointError({
       path,
-      `is not valid JSON (${(e as Error).message}). Point it at the last checkpoint by hand.`,
-    );
+      message: `is not valid JSON (${(e as Error).message}). Point it at the last checkpoint by hand.`,
+    });
   }
   // Only names checkpointBase() makes are accepted, so the pointer cannot reach outside runDir.
   const base = (pointer as { checkpoint?: unknown } | null)?.checkpoint;
   if (typeof base !== "string" || !CHECKPOINT_BASE.test(base)) {
-    throw new CheckpointError(
+    throw new CheckpointError({
       path,
-      `"checkpoint" is ${JSON.stringify(base)}, not a checkpoint inside the run folder ` +
+      message:
+        `"checkpoint" is ${JSON.stringify(base)}, not a checkpoint inside the run folder ` +
         '("checkpoints/epoch-NN" or "checkpoints/epoch-NN-step-NNNNNN"). Point it at one of the run\'s checkpoints.',
-    );
+    });
   }
   return pointer;
 }
@@ -158,10 +159,10 @@ export async function readCheckpoint(
     if (text === undefined) throw new Error("no such file");
     state = JSON.parse(text) as CheckpointState;
   } catch (e) {
-    throw new CheckpointError(
-      files.state,
-      `cannot be read (${(e as Error).message}). latest.json must name a complete checkpoint; restore it or start a new run.`,
-    );
+    throw new CheckpointError({
+      path: files.state,
+      message: `cannot be read (${(e as Error).message}). latest.json must name a complete checkpoint; restore it or start a new run.`,
+    });
   }
   model.loadStateDict(await readSafetensorsFrom(storage, files.weights), { strict: true });
   const optimizerState = await readSafetensorsFrom(storage, files.optimizer);

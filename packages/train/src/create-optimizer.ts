@@ -1,6 +1,6 @@
 import { Adam, type AdamConfig } from "./adam";
 import { Adamax, type AdamaxConfig } from "./adamax";
-import { InvalidConfigError } from "./errors";
+import { InvalidOptionError } from "./errors";
 import { SGD, type SGDConfig } from "./sgd";
 import type { TorchOptimizer } from "./torch-optimizer";
 
@@ -30,7 +30,7 @@ export type TrainOptimizer = TorchOptimizer;
  *
  * @param config - `{ name, ...hyperParameters }`; unspecified hyper-parameters take torch's defaults.
  * @returns A new optimizer (call `dispose()` when done).
- * @throws {InvalidConfigError} On an unknown name (lists the valid ones) or an invalid hyper-parameter.
+ * @throws {InvalidOptionError} On an unknown name (lists the valid ones) or an invalid hyper-parameter.
  * @example
  * ```ts
  * const opt = createOptimizer({ name: "adamax" }); // lr 0.002, betas [0.9, 0.999], eps 1e-8
@@ -44,12 +44,12 @@ export function createOptimizer(config: OptimizerConfig): TrainOptimizer {
     for (const key of Object.keys(rest)) {
       // Undefined values are treated as "use the default" so configs can be spread freely.
       if (!allowed.includes(key) && (rest as Record<string, unknown>)[key] !== undefined) {
-        throw new InvalidConfigError(
-          `optimizer.${key}`,
-          (rest as Record<string, unknown>)[key],
-          `"${name}" has no such option.`,
-          allowed,
-        );
+        throw new InvalidOptionError({
+          option: `optimizer.${key}`,
+          value: (rest as Record<string, unknown>)[key],
+          hint: `"${name}" has no such option.`,
+          validChoices: allowed,
+        });
       }
     }
   }
@@ -63,11 +63,11 @@ export function createOptimizer(config: OptimizerConfig): TrainOptimizer {
     case "sgd":
       return new SGD(rest as SGDConfig);
     default:
-      throw new InvalidConfigError(
-        "optimizer.name",
-        name,
-        "Pick one of the built-in optimizers.",
-        OPTIMIZER_NAMES,
-      );
+      throw new InvalidOptionError({
+        option: "optimizer.name",
+        value: name,
+        hint: "Pick one of the built-in optimizers.",
+        validChoices: OPTIMIZER_NAMES,
+      });
   }
 }

@@ -1,21 +1,22 @@
-import { formatValue } from "@celeba/internal";
+import {
+  assignInvalidOption,
+  CelebaError,
+  errorMarker,
+  type InvalidOptionInit,
+  invalidOptionMessage,
+} from "@celeba/internal";
 /**
  * Base class of every error thrown by `@celeba/train`, so callers can catch
- * them all with one `instanceof` check.
+ * them all with one `TrainError.isInstance(e)` check (which, unlike `instanceof`, also
+ * works across the ESM and CJS copies of the package).
  *
  * @example
  * ```ts
- * try { await train(options); } catch (e) { if (e instanceof TrainError) console.error(e.message); }
+ * try { await train(options); } catch (e) { if (TrainError.isInstance(e)) console.error(e.message); }
  * ```
  */
-export class TrainError extends Error {
-  /**
-   * @param message - What went wrong and how to fix it.
-   */
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
+export class TrainError extends CelebaError {
+  static override readonly marker: symbol = errorMarker("train", "TrainError");
 }
 
 /**
@@ -25,31 +26,27 @@ export class TrainError extends Error {
  * @example
  * ```ts
  * try { createOptimizer({ name: "adamw" }); }
- * catch (e) { if (e instanceof InvalidConfigError) console.log(e.field, e.validChoices); }
+ * catch (e) { if (InvalidOptionError.isInstance(e)) console.log(e.option, e.validChoices); }
  * ```
  */
-export class InvalidConfigError extends TrainError {
+export class InvalidOptionError extends TrainError {
+  static override readonly marker: symbol = errorMarker("train", "InvalidOptionError");
   /** The offending option, e.g. `"optimizer.name"`. */
-  readonly field: string;
+  declare readonly option: string;
   /** The value that was given. */
   readonly value: unknown;
   /** The accepted values, when the option is an enumeration. */
   readonly validChoices: readonly string[] | undefined;
+  /** How to fix it. */
+  readonly hint: string | undefined;
 
   /**
-   * @param field - The offending option.
-   * @param value - The value that was given.
-   * @param hint - How to fix it.
-   * @param validChoices - The accepted values, if the option is an enumeration.
+   * @param init - The offending option, the value given, how to fix it, and the accepted values
+   *   when the option is an enumeration.
    */
-  constructor(field: string, value: unknown, hint: string, validChoices?: readonly string[]) {
-    const choices = validChoices
-      ? ` Valid choices: ${validChoices.map((c) => JSON.stringify(c)).join(", ")}.`
-      : "";
-    super(`Invalid ${field}: ${formatValue(value)}. ${hint}${choices}`);
-    this.field = field;
-    this.value = value;
-    this.validChoices = validChoices;
+  constructor(init: InvalidOptionInit) {
+    super({ message: invalidOptionMessage(init, { quoteChoices: true }) });
+    assignInvalidOption(this, init);
   }
 }
 
@@ -61,10 +58,11 @@ export class InvalidConfigError extends TrainError {
  * @example
  * ```ts
  * try { await train(options); }
- * catch (e) { if (e instanceof NonFiniteLossError) console.log(e.epoch, e.step, e.loss); }
+ * catch (e) { if (NonFiniteLossError.isInstance(e)) console.log(e.epoch, e.step, e.loss); }
  * ```
  */
 export class NonFiniteLossError extends TrainError {
+  static override readonly marker: symbol = errorMarker("train", "NonFiniteLossError");
   /** 1-based epoch in which the loss diverged. */
   readonly epoch: number;
   /** 0-based step (batch index) within that epoch. */
@@ -75,17 +73,26 @@ export class NonFiniteLossError extends TrainError {
   readonly lastCheckpoint: string | undefined;
 
   /**
-   * @param epoch - 1-based epoch.
-   * @param step - 0-based step in the epoch.
-   * @param loss - The non-finite loss value.
-   * @param lastCheckpoint - Path of the last good checkpoint, if any.
+   * @param init - 1-based epoch, 0-based step in the epoch, the non-finite loss value, and the
+   *   path of the last good checkpoint, if any.
    */
-  constructor(epoch: number, step: number, loss: number, lastCheckpoint?: string) {
-    super(
-      `Training loss is ${loss} at epoch ${epoch}, step ${step}; the run was stopped before applying this step. ` +
+  constructor({
+    epoch,
+    step,
+    loss,
+    lastCheckpoint,
+  }: {
+    epoch: number;
+    step: number;
+    loss: number;
+    lastCheckpoint?: string | undefined;
+  }) {
+    super({
+      message:
+        `Training loss is ${loss} at epoch ${epoch}, step ${step}; the run was stopped before applying this step. ` +
         `${lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}. ` : ""}` +
         "Fix: lower the learning rate, check the inputs/labels for NaN, or use a numerically stable loss, then resume().",
-    );
+    });
     this.epoch = epoch;
     this.step = step;
     this.loss = loss;
@@ -100,19 +107,19 @@ export class NonFiniteLossError extends TrainError {
  * @example
  * ```ts
  * try { await resume(runDir, options); }
- * catch (e) { if (e instanceof CheckpointError) console.log(e.path); }
+ * catch (e) { if (CheckpointError.isInstance(e)) console.log(e.path); }
  * ```
  */
 export class CheckpointError extends TrainError {
+  static override readonly marker: symbol = errorMarker("train", "CheckpointError");
   /** The file or directory involved. */
   readonly path: string;
 
   /**
-   * @param path - The file or directory involved.
-   * @param message - What is wrong and how to fix it.
+   * @param init - The file or directory involved, and what is wrong and how to fix it.
    */
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
+  constructor({ path, message }: { path: string; message: string }) {
+    super({ message: `${path}: ${message}` });
     this.path = path;
   }
 }
@@ -124,19 +131,19 @@ export class CheckpointError extends TrainError {
  * @example
  * ```ts
  * try { await evaluate(model, data); }
- * catch (e) { if (e instanceof BatchShapeError) console.log(e.batchIndex); }
+ * catch (e) { if (BatchShapeError.isInstance(e)) console.log(e.batchIndex); }
  * ```
  */
 export class BatchShapeError extends TrainError {
+  static override readonly marker: symbol = errorMarker("train", "BatchShapeError");
   /** 0-based index of the offending batch in its epoch. */
   readonly batchIndex: number;
 
   /**
-   * @param batchIndex - 0-based index of the batch.
-   * @param message - What is inconsistent and how to fix it.
+   * @param init - 0-based index of the batch, and what is inconsistent and how to fix it.
    */
-  constructor(batchIndex: number, message: string) {
-    super(`Batch ${batchIndex}: ${message}`);
+  constructor({ batchIndex, message }: { batchIndex: number; message: string }) {
+    super({ message: `Batch ${batchIndex}: ${message}` });
     this.batchIndex = batchIndex;
   }
 }

@@ -10,7 +10,7 @@ import type { TrainableModel } from "./trainable-model";
 export interface EvaluateOptions {
   /** Loss to report. Default `"mse"`. */
   loss?: LossName | LossFunction;
-  /** Decision threshold: score >= threshold predicts +1. Default 0 (the seed's). */
+  /** Decision threshold: score >= threshold predicts +1. Default 0 (the paper's). */
   threshold?: number;
   /** Epoch passed to a {@link DataSource}. Default 0. */
   epoch?: number;
@@ -87,10 +87,10 @@ export async function evaluate(
       tf.dispose([s, l]);
     }
     if (numClasses !== 0 && classes !== numClasses) {
-      throw new BatchShapeError(
-        index,
-        `has ${classes} label columns but earlier batches had ${numClasses}.`,
-      );
+      throw new BatchShapeError({
+        batchIndex: index,
+        message: `has ${classes} label columns but earlier batches had ${numClasses}.`,
+      });
     }
     numClasses = classes;
     const n = batch.shape[0];
@@ -102,10 +102,10 @@ export async function evaluate(
     index++;
   }
   if (count === 0)
-    throw new BatchShapeError(
-      0,
-      "the evaluation data yielded no batches. Check the split/data source.",
-    );
+    throw new BatchShapeError({
+      batchIndex: 0,
+      message: "the evaluation data yielded no batches. Check the split/data source.",
+    });
   const scores = concat(scoreChunks, count * numClasses);
   const labels = concat(labelChunks, count * numClasses);
   const matrix = (d: Float32Array) => ({ data: d, shape: [count, numClasses] });

@@ -12,7 +12,7 @@ const rec = (epoch: number, valAccuracy: number): EpochRecord => ({
 });
 
 describe("selectBestEpoch", () => {
-  it("picks the highest validation accuracy (the seed's epoch 3 pattern)", () => {
+  it("picks the highest validation accuracy (the paper's epoch 3 pattern)", () => {
     const h = [0.905, 0.912, 0.917, 0.915, 0.913].map((a, i) => rec(i + 1, a));
     expect(selectBestEpoch(h)).toBe(3);
   });

@@ -21,7 +21,7 @@ export const HISTORY_CSV_HEADER = "epoch,train_loss,train_accuracy,val_loss,val_
 
 /**
  * Picks the epoch whose checkpoint is used for testing: the highest
- * validation accuracy, ties going to the earliest epoch (the seed's rule,
+ * validation accuracy, ties going to the earliest epoch (the paper's rule,
  * which chose epoch 3).
  *
  * @param history - Epoch records, in any order.
@@ -47,10 +47,11 @@ export function selectBestEpoch(
     }
   }
   if (best === undefined) {
-    throw new TrainError(
-      `selectBestEpoch: none of the ${history.length} history records has a finite valAccuracy. ` +
+    throw new TrainError({
+      message:
+        `selectBestEpoch: none of the ${history.length} history records has a finite valAccuracy. ` +
         "Pass validation data (valData) to train() so every epoch is validated.",
-    );
+    });
   }
   return best.epoch;
 }

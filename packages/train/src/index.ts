@@ -20,7 +20,7 @@ export {
 export {
   BatchShapeError,
   CheckpointError,
-  InvalidConfigError,
+  InvalidOptionError,
   NonFiniteLossError,
   TrainError,
 } from "./errors";

@@ -3,7 +3,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { InvalidConfigError } from "./errors";
+import { InvalidOptionError } from "./errors";
 import { bceWithLogitsLoss, type LossName, l1Loss, lossByName, mseLoss } from "./losses";
 
 interface LossCase {
@@ -57,7 +57,7 @@ describe("lossByName", () => {
     expect(lossByName("bce")).toBe(bceWithLogitsLoss);
   });
   it("rejects unknown names listing the valid ones", () => {
-    expect(() => lossByName("hinge" as LossName)).toThrow(InvalidConfigError);
+    expect(() => lossByName("hinge" as LossName)).toThrow(InvalidOptionError);
     expect(() => lossByName("hinge" as LossName)).toThrow(/"mse", "l1", "bce"/);
   });
 });

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { InvalidConfigError } from "./errors";
+import { InvalidOptionError } from "./errors";
 
 /** A loss: (scores, targets in {-1, +1}) => scalar mean loss. */
 export type LossFunction = (scores: tf.Tensor, targets: tf.Tensor) => tf.Scalar;
@@ -12,7 +12,7 @@ export const LOSS_NAMES: readonly LossName[] = ["mse", "l1", "bce"];
 
 /**
  * Mean squared error, `mean((scores - targets)^2)` over all elements, as
- * `torch.nn.MSELoss()` (the seed's loss, on ±1 targets).
+ * `torch.nn.MSELoss()` (the paper's loss, on ±1 targets).
  *
  * @param scores - Predictions, any shape.
  * @param targets - Targets, same shape (±1 labels for the seed).
@@ -71,9 +71,9 @@ export function bceWithLogitsLoss(scores: tf.Tensor, targets: tf.Tensor): tf.Sca
 /**
  * Looks a loss up by name.
  *
- * @param name - `"mse"` (the seed's), `"l1"` or `"bce"`.
+ * @param name - `"mse"` (the paper's), `"l1"` or `"bce"`.
  * @returns The loss function.
- * @throws {InvalidConfigError} When the name is unknown (lists the valid names).
+ * @throws {InvalidOptionError} When the name is unknown (lists the valid names).
  * @example
  * ```ts
  * const loss = lossByName("mse");
@@ -89,11 +89,11 @@ export function lossByName(name: LossName): LossFunction {
     case "bce":
       return bceWithLogitsLoss;
     default:
-      throw new InvalidConfigError(
-        "loss",
-        name,
-        "Pass one of the built-in loss names.",
-        LOSS_NAMES,
-      );
+      throw new InvalidOptionError({
+        option: "loss",
+        value: name,
+        hint: "Pass one of the built-in loss names.",
+        validChoices: LOSS_NAMES,
+      });
   }
 }

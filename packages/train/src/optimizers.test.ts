@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Adam } from "./adam";
 import { Adamax } from "./adamax";
 import { createOptimizer, type OptimizerConfig } from "./create-optimizer";
-import { InvalidConfigError } from "./errors";
+import { InvalidOptionError } from "./errors";
 import { SGD } from "./sgd";
 import type { TorchOptimizer } from "./torch-optimizer";
 
@@ -263,7 +263,7 @@ describe("optimizer API", () => {
     expect(() => createOptimizer({ name: "adamw" } as unknown as OptimizerConfig)).toThrow(
       /Valid choices: "adamax", "adam", "sgd"/,
     );
-    expect(() => createOptimizer({ name: "adamax", lr: -1 })).toThrow(InvalidConfigError);
+    expect(() => createOptimizer({ name: "adamax", lr: -1 })).toThrow(InvalidOptionError);
     expect(() => createOptimizer({ name: "adam", betas: [1, 0.9] })).toThrow(/adam\.betas\[0\]/);
     expect(() => createOptimizer({ name: "sgd", nesterov: true })).toThrow(/momentum > 0/);
     expect(() =>

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { InvalidConfigError } from "./errors";
+import { InvalidOptionError } from "./errors";
 import { checkNumber, type ParamState, TorchOptimizer } from "./torch-optimizer";
 
 /** Options of {@link SGD}; names follow `torch.optim.SGD`. */
@@ -49,7 +49,7 @@ export class SGD extends TorchOptimizer {
 
   /**
    * @param config - Hyper-parameters; defaults as in torch.
-   * @throws {InvalidConfigError} On a negative/non-finite value, or nesterov without momentum / with dampening.
+   * @throws {InvalidOptionError} On a negative/non-finite value, or nesterov without momentum / with dampening.
    */
   constructor(config: SGDConfig = {}) {
     super();
@@ -64,11 +64,11 @@ export class SGD extends TorchOptimizer {
     checkNumber("sgd.dampening", this.dampening, 0);
     checkNumber("sgd.weightDecay", this.weightDecay, 0);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      throw new InvalidConfigError(
-        "sgd.nesterov",
-        true,
-        `Nesterov momentum requires momentum > 0 and dampening = 0 (got momentum ${this.momentum}, dampening ${this.dampening}).`,
-      );
+      throw new InvalidOptionError({
+        option: "sgd.nesterov",
+        value: true,
+        hint: `Nesterov momentum requires momentum > 0 and dampening = 0 (got momentum ${this.momentum}, dampening ${this.dampening}).`,
+      });
     }
   }
 

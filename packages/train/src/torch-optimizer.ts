@@ -1,6 +1,6 @@
 import type { StateDict, StateTensor } from "@celeba/resnext";
 import * as tf from "@tensorflow/tfjs-core";
-import { CheckpointError, InvalidConfigError } from "./errors";
+import { CheckpointError, InvalidOptionError } from "./errors";
 
 /** A named tensor, as in tfjs' optimizer weights (`tf.NamedTensor` is not exported by tfjs-core). */
 interface NamedTensor {
@@ -35,7 +35,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
    * missing/null gradient skips the parameter, like torch's `grad is None`).
    *
    * @param variableGradients - Gradients keyed by tfjs variable name (what `tf.variableGrads` returns).
-   * @throws {InvalidConfigError} When a name is not a registered tfjs variable.
+   * @throws {InvalidOptionError} When a name is not a registered tfjs variable.
    */
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const entries: [string, tf.Tensor | undefined][] = Array.isArray(variableGradients)
@@ -45,11 +45,11 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       if (grad == null) continue;
       const param = tf.engine().registeredVariables[name];
       if (param === undefined) {
-        throw new InvalidConfigError(
-          "gradient name",
-          name,
-          "applyGradients() expects gradients keyed by tfjs variable name, as returned by tf.variableGrads().",
-        );
+        throw new InvalidOptionError({
+          option: "gradient name",
+          value: name,
+          hint: "applyGradients() expects gradients keyed by tfjs variable name, as returned by tf.variableGrads().",
+        });
       }
       const state = this.stateOf(name);
       state.step += 1;
@@ -202,17 +202,21 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       for (const [fullKey, t] of sd) {
         const dot = fullKey.lastIndexOf(".");
         if (dot <= 0)
-          throw new CheckpointError("optimizer state", `key "${fullKey}" is not "<param>.<slot>".`);
+          throw new CheckpointError({
+            path: "optimizer state",
+            message: `key "${fullKey}" is not "<param>.<slot>".`,
+          });
         const key = fullKey.slice(0, dot);
         const slotName = fullKey.slice(dot + 1);
         const varName = paramNames ? varNameOf.get(key) : key;
         const param = varName === undefined ? undefined : tf.engine().registeredVariables[varName];
         if (varName === undefined || param === undefined) {
-          throw new CheckpointError(
-            "optimizer state",
-            `key "${fullKey}" names parameter "${key}", which is not being trained. ` +
+          throw new CheckpointError({
+            path: "optimizer state",
+            message:
+              `key "${fullKey}" names parameter "${key}", which is not being trained. ` +
               "Freeze the same layers as in the saved run, or start a fresh optimizer.",
-          );
+          });
         }
         let state = next.get(varName);
         if (state === undefined) {
@@ -224,11 +228,12 @@ export abstract class TorchOptimizer extends tf.Optimizer {
           continue;
         }
         if (!sameShape(t.shape, param.shape)) {
-          throw new CheckpointError(
-            "optimizer state",
-            `"${fullKey}" has shape [${t.shape}] but parameter "${key}" has shape [${param.shape}]. ` +
+          throw new CheckpointError({
+            path: "optimizer state",
+            message:
+              `"${fullKey}" has shape [${t.shape}] but parameter "${key}" has shape [${param.shape}]. ` +
               "The checkpoint was written for a different model.",
-          );
+          });
         }
         state.slots.set(
           slotName,
@@ -295,11 +300,11 @@ export function checkNumber(field: string, value: number, min: number, max?: num
     value >= min &&
     (max === undefined || value < max);
   if (!ok) {
-    throw new InvalidConfigError(
-      field,
+    throw new InvalidOptionError({
+      option: field,
       value,
-      `Expected a finite number >= ${min}${max === undefined ? "" : ` and < ${max}`} (same check as torch.optim).`,
-    );
+      hint: `Expected a finite number >= ${min}${max === undefined ? "" : ` and < ${max}`} (same check as torch.optim).`,
+    });
   }
 }
 

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { syntheticData, tinyModel } from "../test/helpers";
 import { Adamax } from "./adamax";
-import { InvalidConfigError, NonFiniteLossError } from "./errors";
+import { InvalidOptionError, NonFiniteLossError } from "./errors";
 import { mseLoss } from "./losses";
 import { trainStep } from "./train-step";
 
@@ -70,7 +70,7 @@ describe("trainStep", () => {
     const x = tf.zeros([1, 2, 2, 3]) as tf.Tensor4D;
     const y = tf.ones([1, 3]) as tf.Tensor2D;
     expect(() => trainStep(m, new Adamax(), mseLoss, x, y, { variables: new Map() })).toThrow(
-      InvalidConfigError,
+      InvalidOptionError,
     );
     tf.dispose([x, y]);
     m.dispose();

@@ -1,6 +1,6 @@
 import { getAccuracy } from "@celeba/metrics";
 import * as tf from "@tensorflow/tfjs-core";
-import { InvalidConfigError, NonFiniteLossError, TrainError } from "./errors";
+import { InvalidOptionError, NonFiniteLossError, TrainError } from "./errors";
 import type { LossFunction } from "./losses";
 import { TorchOptimizer } from "./torch-optimizer";
 import type { TrainableModel } from "./trainable-model";
@@ -40,7 +40,7 @@ export interface TrainStepOptions {
  * @param options - See {@link TrainStepOptions}.
  * @returns The loss, the number of correct predictions and the scores (before the update).
  * @throws {NonFiniteLossError} When the loss is NaN/Inf; no update is applied then.
- * @throws {InvalidConfigError} When there is nothing to train.
+ * @throws {InvalidOptionError} When there is nothing to train.
  * @throws {TrainError} When tfjs has no gradient registered for an op (import `@tensorflow/tfjs` first).
  * @example
  * ```ts
@@ -61,7 +61,11 @@ export function trainStep(
   try {
     const lossValue = value.dataSync()[0] as number;
     if (!Number.isFinite(lossValue)) {
-      throw new NonFiniteLossError(options.epoch ?? 0, options.step ?? 0, lossValue);
+      throw new NonFiniteLossError({
+        epoch: options.epoch ?? 0,
+        step: options.step ?? 0,
+        loss: lossValue,
+      });
     }
     const scoreData = Float32Array.from(scores.dataSync());
     const [n, c] = scores.shape;
@@ -96,7 +100,7 @@ export function trainStep(
  * @param options - See {@link TrainStepOptions}.
  * @returns The loss and the number of correct predictions (before the update).
  * @throws {NonFiniteLossError} When the loss is NaN/Inf; no update is applied then.
- * @throws {InvalidConfigError} When there is nothing to train.
+ * @throws {InvalidOptionError} When there is nothing to train.
  * @throws {TrainError} When tfjs has no gradient registered for an op.
  * @example
  * ```ts
@@ -122,7 +126,11 @@ export async function trainStepAsync(
     const [lossValue, correct] = await metrics.data();
     metrics.dispose();
     if (!Number.isFinite(lossValue)) {
-      throw new NonFiniteLossError(options.epoch ?? 0, options.step ?? 0, lossValue as number);
+      throw new NonFiniteLossError({
+        epoch: options.epoch ?? 0,
+        step: options.step ?? 0,
+        loss: lossValue as number,
+      });
     }
     optimizer.applyGradients(grads);
     updated = true;
@@ -145,11 +153,11 @@ function computeGradients(
 ): { value: tf.Scalar; grads: tf.NamedTensorMap; scores: tf.Tensor2D } {
   const variables = [...(options.variables ?? model.trainableVariables()).values()];
   if (variables.length === 0) {
-    throw new InvalidConfigError(
-      "model.trainableVariables()",
-      [],
-      "The model has no trainable variables; unfreeze at least one layer.",
-    );
+    throw new InvalidOptionError({
+      option: "model.trainableVariables()",
+      value: [],
+      hint: "The model has no trainable variables; unfreeze at least one layer.",
+    });
   }
   // The optimizer's long-lived state is made before the step's activations exist, so that it
   // sits next to the weights instead of between them (no effect after the first step).
@@ -167,10 +175,11 @@ function computeGradients(
     if (scores) tf.dispose(scores);
     if (optimizer instanceof TorchOptimizer) optimizer.discardPreparedState();
     if (e instanceof Error && /gradient function not found/i.test(e.message)) {
-      throw new TrainError(
-        `${e.message}. tfjs-core alone registers no gradients: import "@tensorflow/tfjs" or "@tensorflow/tfjs-node" ` +
+      throw new TrainError({
+        message:
+          `${e.message}. tfjs-core alone registers no gradients: import "@tensorflow/tfjs" or "@tensorflow/tfjs-node" ` +
           '(or, under a bundler, "@tensorflow/tfjs-core/dist/register_all_gradients") once before training.',
-      );
+      });
     }
     throw e;
   }

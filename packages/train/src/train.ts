@@ -22,7 +22,7 @@ import {
 } from "./checkpoint-metadata";
 import { createOptimizer, type OptimizerConfig } from "./create-optimizer";
 import { defaultRunStorage } from "./default-run-storage";
-import { CheckpointError, InvalidConfigError, NonFiniteLossError } from "./errors";
+import { CheckpointError, InvalidOptionError, NonFiniteLossError } from "./errors";
 import { type EvaluationResult, evaluate } from "./evaluate";
 import { type EpochRecord, historyToCsv, selectBestEpoch } from "./history";
 import { LOSS_NAMES, type LossFunction, type LossName, lossByName } from "./losses";
@@ -97,11 +97,11 @@ export interface RunInputs {
 export interface TrainOptions extends RunInputs {
   /** Directory for checkpoints, history and results; created if missing, must not hold a run. */
   runDir: string;
-  /** Number of epochs. Default 12 (the seed's). */
+  /** Number of epochs. Default 12 (the paper's). */
   epochs?: number;
-  /** Loss name or function. Default `"mse"` (the seed's). A function must be passed again to `resume`. */
+  /** Loss name or function. Default `"mse"` (the paper's). A function must be passed again to `resume`. */
   loss?: LossName | LossFunction;
-  /** Optimizer and hyper-parameters. Default `{ name: "adamax" }` (lr 0.002, the seed's). */
+  /** Optimizer and hyper-parameters. Default `{ name: "adamax" }` (lr 0.002, the paper's). */
   optimizer?: OptimizerConfig;
   /** Attribute names, in label column order, stored in checkpoint metadata. Default none. */
   attributeNames?: string[];
@@ -115,7 +115,7 @@ export interface TrainOptions extends RunInputs {
   checkpointMetadata?: Record<string, unknown>;
   /** Also checkpoint every N steps within an epoch (0 = only at epoch ends). Default 0. */
   checkpointEverySteps?: number;
-  /** Decision threshold for accuracy. Default 0 (the seed's). */
+  /** Decision threshold for accuracy. Default 0 (the paper's). */
   threshold?: number;
 }
 
@@ -160,7 +160,7 @@ interface RunConfig {
 }
 
 /**
- * Trains a model with the seed's procedure: per epoch, train on every batch
+ * Trains a model with the paper's procedure: per epoch, train on every batch
  * (loss + accuracy), validate, checkpoint (`checkpoints/epoch-NN.*`), write
  * `history.csv`/`history.json` and update `latest.json`; finally pick the
  * best epoch by validation accuracy and evaluate it on the test data
@@ -168,12 +168,12 @@ interface RunConfig {
  *
  * @param options - See {@link TrainOptions}.
  * @returns Status, history, best epoch and test metrics.
- * @throws {InvalidConfigError} On an invalid option (before any work).
+ * @throws {InvalidOptionError} On an invalid option (before any work).
  * @throws {CheckpointError} When `runDir` already holds a run (use {@link resume}).
  * @throws {NonFiniteLossError} When the loss becomes NaN/Inf; the last good checkpoint stays in `latest.json`.
  * @example
  * ```ts
- * const result = await train({ model, trainData, valData, testData, runDir: "runs/seed" });
+ * const result = await train({ model, trainData, valData, testData, runDir: "runs/celeba" });
  * console.log(result.bestEpoch, result.test?.accuracy);
  * ```
  */
@@ -199,10 +199,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const storage = options.storage ?? defaultRunStorage();
   const runJson = runPath(options.runDir, "run.json");
   if ((await storage.readText(runJson)) !== undefined) {
-    throw new CheckpointError(
-      options.runDir,
-      "already holds a run (run.json exists). Call resume(runDir, ...) to continue it, or pick an empty runDir.",
-    );
+    throw new CheckpointError({
+      path: options.runDir,
+      message:
+        "already holds a run (run.json exists). Call resume(runDir, ...) to continue it, or pick an empty runDir.",
+    });
   }
   await storage.write(runJson, formatJson(config));
   return runLoop(storage, options.runDir, config, lossFn, options, undefined);
@@ -222,7 +223,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
  * @example
  * ```ts
  * const ac = new AbortController(); process.once("SIGINT", () => ac.abort());
- * const result = await resume("runs/seed", { model, trainData, valData, signal: ac.signal });
+ * const result = await resume("runs/celeba", { model, trainData, valData, signal: ac.signal });
  * ```
  */
 export async function resume(runDir: string, options: ResumeOptions): Promise<TrainResult> {
@@ -234,21 +235,20 @@ export async function resume(runDir: string, options: ResumeOptions): Promise<Tr
     if (text === undefined) throw new Error("no such file");
     config = JSON.parse(text) as RunConfig;
   } catch (e) {
-    throw new CheckpointError(
-      runJson,
-      `cannot be read (${(e as Error).message}). Is ${runDir} a directory made by train()?`,
-    );
+    throw new CheckpointError({
+      path: runJson,
+      message: `cannot be read (${(e as Error).message}). Is ${runDir} a directory made by train()?`,
+    });
   }
   if (options.epochs !== undefined) config = { ...config, epochs: options.epochs };
   validateConfig(config);
   let lossFn: LossFunction;
   if (options.loss) lossFn = options.loss;
   else if (config.loss === "custom") {
-    throw new InvalidConfigError(
-      "loss",
-      undefined,
-      "This run was started with a custom loss function; pass the same function as resume(runDir, { loss }).",
-    );
+    throw new InvalidOptionError({
+      option: "loss",
+      hint: "This run was started with a custom loss function; pass the same function as resume(runDir, { loss }).",
+    });
   } else lossFn = lossByName(config.loss);
   if (options.epochs !== undefined) await storage.write(runJson, formatJson(config));
   return runLoop(storage, runDir, config, lossFn, options, await readLatest(storage, runDir));
@@ -398,9 +398,14 @@ async function runLoop(
             threshold: config.threshold,
           });
         } catch (e) {
-          if (e instanceof NonFiniteLossError) {
+          if (NonFiniteLossError.isInstance(e)) {
             bar.stop("non-finite loss");
-            throw new NonFiniteLossError(epoch, step, e.loss, lastCheckpoint());
+            throw new NonFiniteLossError({
+              epoch,
+              step,
+              loss: e.loss,
+              lastCheckpoint: lastCheckpoint(),
+            });
           }
           throw e;
         } finally {
@@ -431,11 +436,11 @@ async function runLoop(
       }
       bar.stop();
       if (progress.count === 0) {
-        throw new InvalidConfigError(
-          "trainData",
-          `epoch ${epoch}`,
-          "The training data source yielded no batches for this epoch; check the split and the batch size.",
-        );
+        throw new InvalidOptionError({
+          option: "trainData",
+          value: `epoch ${epoch}`,
+          hint: "The training data source yielded no batches for this epoch; check the split and the batch size.",
+        });
       }
       let val: EvaluationResult | undefined;
       if (inputs.valData) {
@@ -532,36 +537,40 @@ async function finish(
 
 function validateConfig(config: RunConfig): void {
   if (!Number.isInteger(config.epochs) || config.epochs < 1) {
-    throw new InvalidConfigError(
-      "epochs",
-      config.epochs,
-      "Expected a positive integer (the seed used 12).",
-    );
+    throw new InvalidOptionError({
+      option: "epochs",
+      value: config.epochs,
+      hint: "Expected a positive integer (the paper used 12).",
+    });
   }
   if (config.loss !== "custom" && !LOSS_NAMES.includes(config.loss)) {
-    throw new InvalidConfigError(
-      "loss",
-      config.loss,
-      "Pass a built-in loss name or a loss function.",
-      LOSS_NAMES,
-    );
+    throw new InvalidOptionError({
+      option: "loss",
+      value: config.loss,
+      hint: "Pass a built-in loss name or a loss function.",
+      validChoices: LOSS_NAMES,
+    });
   }
   if (!Number.isInteger(config.checkpointEverySteps) || config.checkpointEverySteps < 0) {
-    throw new InvalidConfigError(
-      "checkpointEverySteps",
-      config.checkpointEverySteps,
-      "Expected an integer >= 0 (0 = checkpoint only at epoch ends).",
-    );
+    throw new InvalidOptionError({
+      option: "checkpointEverySteps",
+      value: config.checkpointEverySteps,
+      hint: "Expected an integer >= 0 (0 = checkpoint only at epoch ends).",
+    });
   }
   if (!Number.isFinite(config.threshold)) {
-    throw new InvalidConfigError(
-      "threshold",
-      config.threshold,
-      "Expected a finite number (the seed used 0).",
-    );
+    throw new InvalidOptionError({
+      option: "threshold",
+      value: config.threshold,
+      hint: "Expected a finite number (the paper used 0).",
+    });
   }
   if (typeof config.seed !== "number" && typeof config.seed !== "string") {
-    throw new InvalidConfigError("seed", config.seed, "Expected a number or a string.");
+    throw new InvalidOptionError({
+      option: "seed",
+      value: config.seed,
+      hint: "Expected a number or a string.",
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Golden test: two training steps of resnext_tiny with the seed's procedure (train-mode
+ * Golden test: two training steps of resnext_tiny with the paper's procedure (train-mode
  * forward, MSE on ±1 targets, first 6 children frozen, Adamax lr 0.002), against PyTorch
  * (fixtures/resnext-tiny-step.*, made by scripts/make-step-fixture.py).
  */

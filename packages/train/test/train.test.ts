@@ -8,7 +8,7 @@ import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Batch, DataSource } from "../src/batch";
-import { CheckpointError, InvalidConfigError, NonFiniteLossError } from "../src/errors";
+import { CheckpointError, InvalidOptionError, NonFiniteLossError } from "../src/errors";
 import { evaluate } from "../src/evaluate";
 import { HISTORY_CSV_HEADER, selectBestEpoch } from "../src/history";
 import { resume, train } from "../src/train";
@@ -142,7 +142,7 @@ describe("train() end to end on a tiny synthetic dataset", () => {
     ).rejects.toThrow(/Valid choices: "adamax", "adam", "sgd"/);
     await expect(
       train({ model, ...sources(), runDir: bad, loss: "hinge" as never }),
-    ).rejects.toThrow(InvalidConfigError);
+    ).rejects.toThrow(InvalidOptionError);
     await expect(train({ model, ...sources(), runDir: bad, epochs: 0 })).rejects.toThrow(/epochs/);
     await expect(readdir(bad)).rejects.toThrow(); // nothing was created
     model.dispose();

@@ -9,7 +9,7 @@ import { trainCommand } from "./train";
 
 /**
  * The demo's defaults: small enough to finish in about 75 seconds on 2 CPU cores (wasm backend),
- * through the seed's code path. The learning rate is 5x the seed's 0.002: the seed fine-tunes
+ * through the paper's code path. The learning rate is 5x the paper's 0.002: the paper fine-tunes
  * ImageNet weights, while the demo trains a tiny network's unfrozen half from random init. Measured
  * here: lr 0.002 reached +3.6 points over the majority baseline after 8 epochs on 2,000 images;
  * lr 0.01 reached +6.2 to +6.4 after 5 epochs on 3,000.
@@ -59,7 +59,7 @@ async function runDemo(ctx: CommandContext, out: string, seed: number, count: nu
   const privateDir = join(out, "private");
   ctx.log(`demo: writing a synthetic CelebA of ${count} images to ${dataDir}`);
   await makeSyntheticCelebA(dataDir, { count, seed });
-  // The "private test data" of the seed: unlabeled images from another seed, predicted at the end.
+  // The paper's "private test data": unlabeled images from another RNG seed, predicted at the end.
   await makeSyntheticCelebA(privateDir, {
     count: DEMO_DEFAULTS.privateCount,
     seed: seed + 1_000_003,

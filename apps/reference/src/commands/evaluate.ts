@@ -16,7 +16,7 @@ import { listEpochCheckpoints, readRunConfig } from "../run-folder";
 
 /**
  * `reference evaluate --run RUN [--data DIR]`: validates every epoch's checkpoint, picks the
- * best by validation accuracy, tests it and writes the report, as the seed did with its 12 models.
+ * best by validation accuracy, tests it and writes the report, as the paper did with its 12 models.
  */
 export async function evaluateCommand(ctx: CommandContext): Promise<void> {
   const runDir = resolve(ctx.requireString("run", 'the run folder made by "reference train"'));

@@ -56,7 +56,7 @@ export async function describeWeights(
   try {
     meta = decodeCheckpointMetadata(raw, path);
   } catch (error) {
-    if (error instanceof CheckpointMetadataError) throw new CliError(error.message);
+    if (CheckpointMetadataError.isInstance(error)) throw new CliError(error.message);
     throw error;
   }
   const fromFile = meta.architecture !== "unknown" ? meta.architecture : undefined;
@@ -86,7 +86,7 @@ export async function describeWeights(
 
 /**
  * `reference predict --weights FILE --images DIR --out CSV [--raw] [--arch A]`: one row per
- * image, `image_id` then one column per attribute, ±1 by the seed's threshold (score >= 0)
+ * image, `image_id` then one column per attribute, ±1 by the paper's threshold (score >= 0)
  * or the raw outputs with `--raw`.
  */
 export async function predictCommand(ctx: CommandContext): Promise<void> {
@@ -133,7 +133,7 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
     try {
       model.loadStateDict(sd, { strict: true, reinitializeHead: false });
     } catch (error) {
-      if (!(error instanceof StateDictMismatchError)) throw error;
+      if (!StateDictMismatchError.isInstance(error)) throw error;
       throw new CliError(
         `${weights} does not fit ${desc.arch}${ctx.string("arch") ? "" : " (the default for a bare state dict)"}: ` +
           `${error.message} If the weights are another architecture, pass --arch: one of ${ARCH_NAMES.join(", ")}.`,

@@ -55,7 +55,7 @@ export interface TrainOutcome {
 
 /**
  * `reference train --data DIR --out RUN [options]`, or `reference train --resume RUN`:
- * the seed's procedure (MSE on ±1 labels, Adamax, first 6 children frozen, 12 epochs),
+ * the paper's procedure (MSE on ±1 labels, Adamax, first 6 children frozen, 12 epochs),
  * a checkpoint per epoch, the best epoch by validation, and its test evaluation.
  */
 export async function trainCommand(

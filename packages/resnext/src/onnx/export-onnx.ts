@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { foldBatchNorm } from "../fused-inference";
-import { InvalidModelConfigError } from "../model-errors";
+import { InvalidOptionError } from "../model-errors";
 import { BN_EPS, type ResNetModel } from "../resnet";
 import { floatValueInfo, OnnxGraphBuilder } from "./onnx-graph-builder";
 import { modelProtoType } from "./onnx-schema";
@@ -62,7 +62,7 @@ const OPTION_KEYS = ["inputSize", "normalization", "attributeNames", "metadata"]
  * @param model - Any model of the family; it is only read.
  * @param options - See {@link ExportOnnxOptions}.
  * @returns The serialised `ModelProto`.
- * @throws {InvalidModelConfigError} On an unknown option or an invalid value.
+ * @throws {InvalidOptionError} On an unknown option or an invalid value.
  * @example
  * const model = resnext50_32x4d({ numClasses: 40 });
  * const bytes = await exportOnnx(model, { attributeNames: CELEBA_ATTRIBUTE_NAMES });
@@ -238,16 +238,20 @@ function validate(
   attributeNames: readonly string[] | undefined;
 } {
   if (typeof options !== "object" || options === null) {
-    throw new InvalidModelConfigError("options", options, "Pass an options object, e.g. {}.");
+    throw new InvalidOptionError({
+      option: "options",
+      value: options,
+      hint: "Pass an options object, e.g. {}.",
+    });
   }
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.includes(key)) {
-      throw new InvalidModelConfigError(
-        "exportOnnx option",
-        key,
-        "Remove or rename it.",
-        OPTION_KEYS,
-      );
+      throw new InvalidOptionError({
+        option: "exportOnnx option",
+        value: key,
+        hint: "Remove or rename it.",
+        validChoices: OPTION_KEYS,
+      });
     }
   }
   const inputSize =
@@ -262,20 +266,20 @@ function validate(
       inputSize.height > 0
     )
   ) {
-    throw new InvalidModelConfigError(
-      "inputSize",
-      inputSize,
-      "Pass { width, height } in positive whole pixels, e.g. { width: 178, height: 218 }, or null.",
-    );
+    throw new InvalidOptionError({
+      option: "inputSize",
+      value: inputSize,
+      hint: "Pass { width, height } in positive whole pixels, e.g. { width: 178, height: 218 }, or null.",
+    });
   }
   const normalization = options.normalization ?? "outside";
   if (!(ONNX_NORMALIZATIONS as readonly string[]).includes(normalization)) {
-    throw new InvalidModelConfigError(
-      "normalization",
-      normalization,
-      "Say where ImageNet normalisation happens.",
-      ONNX_NORMALIZATIONS,
-    );
+    throw new InvalidOptionError({
+      option: "normalization",
+      value: normalization,
+      hint: "Say where ImageNet normalisation happens.",
+      validChoices: ONNX_NORMALIZATIONS,
+    });
   }
   const outputs = model.numClasses ?? model.numFeatures;
   const { attributeNames } = options;
@@ -285,20 +289,20 @@ function validate(
       attributeNames.length !== outputs ||
       !attributeNames.every((n) => typeof n === "string"))
   ) {
-    throw new InvalidModelConfigError(
-      "attributeNames",
-      attributeNames,
-      `Pass one name (a string) per output: ${model.arch} has ${outputs}.`,
-    );
+    throw new InvalidOptionError({
+      option: "attributeNames",
+      value: attributeNames,
+      hint: `Pass one name (a string) per output: ${model.arch} has ${outputs}.`,
+    });
   }
   const metadata = options.metadata ?? {};
   for (const [key, value] of Object.entries(metadata)) {
     if (typeof value !== "string") {
-      throw new InvalidModelConfigError(
-        `metadata.${key}`,
+      throw new InvalidOptionError({
+        option: `metadata.${key}`,
         value,
-        "metadata_props values are strings: JSON.stringify other values.",
-      );
+        hint: "metadata_props values are strings: JSON.stringify other values.",
+      });
     }
   }
   return { inputSize, normalization, attributeNames, metadata };

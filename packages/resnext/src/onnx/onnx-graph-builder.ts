@@ -59,7 +59,8 @@ export class OnnxGraphBuilder {
 
   private claim(name: string): void {
     // An exporter bug, never bad input: every name comes from the model's own keys.
-    if (this.names.has(name)) throw new ResnextError(`duplicate ONNX value name "${name}"`);
+    if (this.names.has(name))
+      throw new ResnextError({ message: `duplicate ONNX value name "${name}"` });
     this.names.add(name);
   }
 }

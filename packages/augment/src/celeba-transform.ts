@@ -1,5 +1,5 @@
 import { roundHalfEven, type Size, validateSize } from "./crop";
-import { CropOutOfBoundsError, InvalidArgumentError } from "./errors";
+import { CropOutOfBoundsError, InvalidOptionError } from "./errors";
 import { type NormalizeOptions, normalizationTable, toNormalizedFloat32 } from "./normalize";
 import { randomCropOffset } from "./random-crop";
 import { validateProbability } from "./random-horizontal-flip";
@@ -21,8 +21,8 @@ export interface ImagePipeline {
   outputSize(input: Size): Size;
 }
 
-/** Options of {@link seedTrainTransform}; the defaults are the seed write-up's pipeline. */
-export interface SeedTrainTransformOptions extends NormalizeOptions {
+/** Options of {@link celebaTrainTransform}; the defaults are the paper's pipeline. */
+export interface CelebaTrainTransformOptions extends NormalizeOptions {
   /** Probability of a horizontal flip. Default 0.5. */
   flipProbability?: number;
   /** Size the image is resized to. Default `{ width: 220, height: 270 }`. */
@@ -36,22 +36,22 @@ export interface SeedTrainTransformOptions extends NormalizeOptions {
 }
 
 /**
- * The seed's training pipeline: random horizontal flip (p = 0.5), Pillow bicubic resize to 220x270
+ * The paper's training pipeline: random horizontal flip (p = 0.5), Pillow bicubic resize to 220x270
  * (width x height), random crop back to 178x218, then ImageNet normalisation. The three uint8 steps
  * are fused (the flip is read mirrored, and only the cropped pixels of the resize are computed), and
  * the result is bit-identical to `compose([randomHorizontalFlip(p), resize, randomCrop])` with the
  * same rng draws: one `rng.next()` for the flip, then `nextInt` for top, then left.
  *
- * @param options - Overrides; every field defaults to the seed's value.
+ * @param options - Overrides; every field defaults to the paper's value.
  * @returns An {@link ImagePipeline}.
- * @throws {InvalidArgumentError} for a bad probability, size, filter or crop mode.
+ * @throws {InvalidOptionError} for a bad probability, size, filter or crop mode.
  * @throws {CropOutOfBoundsError} when the crop is larger than the resize target.
  * @example
- * const train = seedTrainTransform();
+ * const train = celebaTrainTransform();
  * const x = train.apply(img, createRng(deriveSeed(seed, epoch, index))); // 218*178*3 floats
  * train.apply(img2, rng2, batch, 1 * 218 * 178 * 3); // or straight into an NHWC batch
  */
-export function seedTrainTransform(options: SeedTrainTransformOptions = {}): ImagePipeline {
+export function celebaTrainTransform(options: CelebaTrainTransformOptions = {}): ImagePipeline {
   const p = options.flipProbability ?? 0.5;
   validateProbability(p, "flipProbability");
   const target = options.resize ?? { width: 220, height: 270 };
@@ -60,23 +60,27 @@ export function seedTrainTransform(options: SeedTrainTransformOptions = {}): Ima
   validateSize(cropSize, "crop");
   const cropMode = options.cropMode ?? "random";
   if (cropMode !== "random" && cropMode !== "center") {
-    throw new InvalidArgumentError("cropMode", cropMode, '"random" or "center"');
+    throw new InvalidOptionError({
+      option: "cropMode",
+      value: cropMode,
+      hint: '"random" or "center"',
+    });
   }
   const filter = options.filter ?? "bicubic";
   if (!RESIZE_FILTERS.includes(filter)) {
-    throw new InvalidArgumentError(
-      "filter",
-      filter,
-      `one of ${RESIZE_FILTERS.map((x) => `"${x}"`).join(", ")}`,
-    );
+    throw new InvalidOptionError({
+      option: "filter",
+      value: filter,
+      hint: `one of ${RESIZE_FILTERS.map((x) => `"${x}"`).join(", ")}`,
+    });
   }
   if (cropSize.width > target.width || cropSize.height > target.height) {
-    throw new CropOutOfBoundsError(
-      { left: 0, top: 0, width: cropSize.width, height: cropSize.height },
-      target.width,
-      target.height,
-      "The crop must fit in the resize target; make options.crop smaller or options.resize larger.",
-    );
+    throw new CropOutOfBoundsError({
+      box: { left: 0, top: 0, width: cropSize.width, height: cropSize.height },
+      imageWidth: target.width,
+      imageHeight: target.height,
+      fix: "The crop must fit in the resize target; make options.crop smaller or options.resize larger.",
+    });
   }
   const norm: NormalizeOptions = { mean: options.mean, std: options.std };
   // Validate mean/std now (for RGB) so misconfiguration fails before the first image.
@@ -116,18 +120,18 @@ export function seedTrainTransform(options: SeedTrainTransformOptions = {}): Ima
 }
 
 /**
- * The seed's evaluation pipeline: no augmentation, just ImageNet normalisation (the image keeps
+ * The paper's evaluation pipeline: no augmentation, just ImageNet normalisation (the image keeps
  * its size, 178x218 for CelebA). `rng` is accepted for interface symmetry and never drawn from.
  *
  * @param options - Mean and std per channel; default ImageNet's.
  * @returns An {@link ImagePipeline} whose `augment` is the identity.
  * @throws {ChannelMismatchError} when mean and std lengths differ.
  * @example
- * const evalT = seedEvalTransform();
+ * const evalT = celebaEvalTransform();
  * const x = evalT.apply(img, createRng(0));
  * console.log(x.length === img.data.length); // true
  */
-export function seedEvalTransform(options: NormalizeOptions = {}): ImagePipeline {
+export function celebaEvalTransform(options: NormalizeOptions = {}): ImagePipeline {
   const norm: NormalizeOptions = { mean: options.mean, std: options.std };
   normalizationTable(norm, norm.mean?.length ?? norm.std?.length ?? 3);
   return {

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { caseLabel, casesOf, diffStats, sha256, sourceImage } from "../test/fixtures";
 import { scriptedRng } from "../test/scripted-rng";
+import { celebaEvalTransform, celebaTrainTransform } from "./celeba-transform";
 import { compose } from "./compose";
 import { centerCrop } from "./crop";
-import { CropOutOfBoundsError, InvalidArgumentError } from "./errors";
+import { CropOutOfBoundsError, InvalidOptionError } from "./errors";
 import { hflip } from "./hflip";
 import { toNormalizedFloat32 } from "./normalize";
 import { randomCrop } from "./random-crop";
@@ -11,18 +12,17 @@ import { randomHorizontalFlip } from "./random-horizontal-flip";
 import { setResampleImplementation } from "./resample-wasm";
 import { resize } from "./resize";
 import { createRng, deriveSeed } from "./rng";
-import { seedEvalTransform, seedTrainTransform } from "./seed-transform";
 
 describe.each(["wasm", "typescript"] as const)(
-  "seedTrainTransform vs PIL transpose + resize((220, 270)) + crop (%s)",
+  "celebaTrainTransform vs PIL transpose + resize((220, 270)) + crop (%s)",
   (impl) => {
     afterAll(() => setResampleImplementation("wasm"));
-    for (const c of casesOf("seedTrain")) {
+    for (const c of casesOf("celebaTrain")) {
       it(caseLabel(c), () => {
         setResampleImplementation(impl);
         const { flip, left, top } = c.params as { flip: number; left: number; top: number };
         const rng = scriptedRng([flip ? 0.25 : 0.75], [top, left]);
-        const out = seedTrainTransform().augment(sourceImage(c.source), rng);
+        const out = celebaTrainTransform().augment(sourceImage(c.source), rng);
         expect([out.width, out.height]).toEqual([178, 218]);
         // torchvision RandomCrop.get_params draws top from [0, 270-218], then left from [0, 220-178].
         expect(rng.intCalls).toEqual([53, 43]);
@@ -32,7 +32,7 @@ describe.each(["wasm", "typescript"] as const)(
   },
 );
 
-describe("seedTrainTransform", () => {
+describe("celebaTrainTransform", () => {
   const img = sourceImage("noise178x218");
   const unfused = compose([
     randomHorizontalFlip(0.5),
@@ -41,7 +41,7 @@ describe("seedTrainTransform", () => {
   ]);
 
   it("fused path equals the composed transforms with the same rng, over many seeds", () => {
-    const train = seedTrainTransform();
+    const train = celebaTrainTransform();
     let flips = 0;
     for (let i = 0; i < 12; i++) {
       const seed = deriveSeed(2024, 0, i);
@@ -63,7 +63,7 @@ describe("seedTrainTransform", () => {
       [{ width: 190, height: 250 }, "nearest"],
       [{ width: 200, height: 230 }, "lanczos"],
     ] as const) {
-      const t = seedTrainTransform({ resize: target, filter, crop: { width: 150, height: 200 } });
+      const t = celebaTrainTransform({ resize: target, filter, crop: { width: 150, height: 200 } });
       const ref = compose([
         randomHorizontalFlip(0.5),
         (x) => resize(x, { ...target, filter }),
@@ -77,7 +77,7 @@ describe("seedTrainTransform", () => {
   });
 
   it("is deterministic per (seed, epoch, index) and varies across samples", () => {
-    const train = seedTrainTransform();
+    const train = celebaTrainTransform();
     const x1 = train.apply(img, createRng(deriveSeed(1, 0, 7)));
     const x2 = train.apply(img, createRng(deriveSeed(1, 0, 7)));
     const x3 = train.apply(img, createRng(deriveSeed(1, 0, 8)));
@@ -87,7 +87,7 @@ describe("seedTrainTransform", () => {
   });
 
   it("apply writes normalised values into a batch slot", () => {
-    const train = seedTrainTransform();
+    const train = celebaTrainTransform();
     const n = 218 * 178 * 3;
     const batch = new Float32Array(2 * n);
     train.apply(img, createRng(3), batch, n);
@@ -97,12 +97,12 @@ describe("seedTrainTransform", () => {
   });
 
   it("center mode crops the middle of the resized image", () => {
-    const t = seedTrainTransform({ cropMode: "center", flipProbability: 0 });
+    const t = celebaTrainTransform({ cropMode: "center", flipProbability: 0 });
     const out = t.augment(img, createRng(1));
     expect(out.data).toEqual(
       centerCrop(resize(img, { width: 220, height: 270 }), { width: 178, height: 218 }).data,
     );
-    const flipped = seedTrainTransform({ cropMode: "center", flipProbability: 1 }).augment(
+    const flipped = celebaTrainTransform({ cropMode: "center", flipProbability: 1 }).augment(
       img,
       createRng(1),
     );
@@ -112,21 +112,21 @@ describe("seedTrainTransform", () => {
   });
 
   it("validates its options", () => {
-    expect(() => seedTrainTransform({ flipProbability: 2 })).toThrow(/flipProbability: got 2/);
-    expect(() => seedTrainTransform({ crop: { width: 300, height: 10 } })).toThrow(
+    expect(() => celebaTrainTransform({ flipProbability: 2 })).toThrow(/flipProbability: got 2/);
+    expect(() => celebaTrainTransform({ crop: { width: 300, height: 10 } })).toThrow(
       CropOutOfBoundsError,
     );
-    expect(() => seedTrainTransform({ cropMode: "middle" as never })).toThrow(InvalidArgumentError);
-    expect(() => seedTrainTransform({ mean: [0.5, 0.5] })).toThrow(/mean/);
+    expect(() => celebaTrainTransform({ cropMode: "middle" as never })).toThrow(InvalidOptionError);
+    expect(() => celebaTrainTransform({ mean: [0.5, 0.5] })).toThrow(/mean/);
   });
 });
 
-describe("seedEvalTransform", () => {
+describe("celebaEvalTransform", () => {
   it("only normalises, never drawing from the rng", () => {
     const img = sourceImage("smooth178x218");
     const rng = scriptedRng([], []);
-    const x = seedEvalTransform().apply(img, rng);
+    const x = celebaEvalTransform().apply(img, rng);
     expect(x).toEqual(toNormalizedFloat32(img));
-    expect(seedEvalTransform().augment(img, rng)).toBe(img);
+    expect(celebaEvalTransform().augment(img, rng)).toBe(img);
   });
 });

@@ -1,4 +1,4 @@
-// Throughput of the seed's train transform (flip + bicubic resize 220x270 + random crop 178x218 +
+// Throughput of the paper's train transform (flip + bicubic resize 220x270 + random crop 178x218 +
 // normalise) on 178x218 RGB images, against PIL + torchvision doing the same in the same run.
 // Both sides are single-threaded. Run: pnpm bench (builds dist first).
 import { spawnSync } from "node:child_process";
@@ -7,14 +7,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  celebaTrainTransform,
   compose,
   createRng,
   deriveSeed,
   randomCrop,
   randomHorizontalFlip,
   resize,
-  seedTrainTransform,
-  toNormalizedFloat32,
+  toFloat32,
 } from "../dist/index.js";
 
 const W = 178;
@@ -66,7 +66,7 @@ function measure(label, fn) {
 
 const images = makeImages();
 const batch = new Float32Array(W * H * 3);
-const train = seedTrainTransform();
+const train = celebaTrainTransform();
 const unfused = compose([
   randomHorizontalFlip(0.5),
   (img) => resize(img, { width: 220, height: 270 }),
@@ -76,11 +76,14 @@ const unfused = compose([
 console.log(
   `@celeba/augment seed train transform, ${W}x${H} RGB, single thread, ~${SECONDS}s per case`,
 );
-const fused = measure("augment: seedTrainTransform().apply (fused)", (i) =>
+const fused = measure("augment: celebaTrainTransform().apply (fused)", (i) =>
   train.apply(images[i % COUNT], createRng(deriveSeed(1, 0, i)), batch, 0),
 );
 const composed = measure("augment: compose(flip, resize, randomCrop) + norm", (i) =>
-  toNormalizedFloat32(unfused(images[i % COUNT], createRng(deriveSeed(1, 0, i))), {}, batch, 0),
+  toFloat32(unfused(images[i % COUNT], createRng(deriveSeed(1, 0, i))), {
+    normalize: {},
+    out: batch,
+  }),
 );
 
 let reference = null;
