@@ -27,8 +27,10 @@ export function packageTestConfig(overrides: ViteUserConfig["test"] = {}): ViteU
     resolve: { alias: workspaceAliases() },
     test: {
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-      testTimeout: 120_000,
-      hookTimeout: 300_000,
+      // Timeouts catch hangs, not slowness: CI runs every package's suite at once on 2 cores,
+      // where a test that takes 30 s alone has taken over 3 minutes.
+      testTimeout: 600_000,
+      hookTimeout: 600_000,
       ...overrides,
     },
   });
