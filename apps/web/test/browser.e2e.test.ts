@@ -2,9 +2,9 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openZipFile } from "@celeba/internal/node";
 import { readSafetensorsMetadata } from "@celeba/resnext";
 import { decodeCheckpointMetadata } from "@celeba/train";
-import { unzipSync } from "fflate";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,14 +102,15 @@ beforeAll(async () => {
   checkpoint = join(run, result.bestCheckpoint);
   // PNGs: two synthetic faces at 178x218 (resized to 32x40 by @celeba/augment in both) and one at the input size.
   mkdirSync(images);
-  const zip = unzipSync(readFileSync(join(data, "img_align_celeba.zip")));
+  const zip = await openZipFile(join(data, "img_align_celeba.zip"));
   for (const [i, id] of ["000001", "000002", "000003"].entries()) {
     const png = join(images, `face${i}.png`);
-    let img = sharp(zip[`img_align_celeba/${id}.jpg`]!);
+    let img = sharp(await zip.read(`img_align_celeba/${id}.jpg`));
     if (i === 2) img = img.resize(32, 40);
     await img.png().toFile(png);
     pngs.push(png);
   }
+  await zip.close();
   server = spawn(process.execPath, [join(app, "scripts", "serve.mjs")], {
     env: { ...process.env, PORT: "0", DEMO_RUN: run },
     stdio: ["ignore", "pipe", "inherit"],

@@ -30,7 +30,10 @@ export async function inflateRawBounded(raw: Uint8Array, limit: number): Promise
   // The feeding side fails too when the stream errors or is cancelled; the reading side reports.
   const feeding = (async () => {
     for (let o = 0; o < raw.length; o += INPUT_SLICE) {
-      await writer.write(raw.subarray(o, Math.min(raw.length, o + INPUT_SLICE)));
+      // The DOM's typings (a page bundling this) want an ArrayBuffer-backed view; zips are never shared memory.
+      await writer.write(
+        raw.subarray(o, Math.min(raw.length, o + INPUT_SLICE)) as Uint8Array<ArrayBuffer>,
+      );
     }
     await writer.close();
   })().catch(() => {});
