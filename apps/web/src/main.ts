@@ -234,6 +234,7 @@ async function runTraining(): Promise<void> {
     },
     onEpoch: (record) => {
       history.push(record);
+      trainStatus.dataset.history = JSON.stringify(history);
       drawAccuracyChart(chart, history);
     },
   });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openZipFile } from "@celeba/internal/node";
 import { readSafetensorsMetadata } from "@celeba/resnext";
-import { decodeCheckpointMetadata } from "@celeba/train";
+import { decodeCheckpointMetadata, type EpochRecord } from "@celeba/train";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -66,6 +66,28 @@ async function pageScores(image: string, backend: string): Promise<Map<string, n
     els.map((el) => [el.getAttribute("data-attribute")!, el.getAttribute("data-score")!] as const),
   );
   return new Map(pairs.map(([name, score]) => [name, Number(score)]));
+}
+
+/** Fine-tunes the loaded model in the tab on `backend`; the per-epoch records the page shows. */
+async function fineTuneInTab(backend: string, epochs: number): Promise<EpochRecord[]> {
+  await page.getByTestId("backend").selectOption(backend);
+  await page.getByTestId("train-epochs").fill(String(epochs));
+  await page.getByTestId("train-status").evaluate((el) => {
+    el.textContent = "";
+  });
+  // Training keeps the page's main thread busy, so the click must not wait for the page to
+  // confirm that no navigation followed (under CPU load that confirmation can take minutes).
+  await page.getByTestId("train-start").click({ noWaitAfter: true });
+  await expect
+    .poll(() => page.getByTestId("train-status").textContent(), {
+      timeout: 600_000,
+      interval: 1000,
+    })
+    .toMatch(/^(done|error.*)$/);
+  expect(await page.getByTestId("train-status").textContent()).toBe("done");
+  return JSON.parse(
+    (await page.getByTestId("train-status").getAttribute("data-history")) ?? "[]",
+  ) as EpochRecord[];
 }
 
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -183,8 +205,7 @@ describe("apps/web in headless Chromium", () => {
     await page.getByTestId("predict-view").screenshot({ path: join(output, "predict-view.png") });
   });
 
-  it(`fine-tunes in the tab on ${TRAIN_BACKEND}, and the downloaded checkpoint works in \`reference predict\``, async () => {
-    await page.getByTestId("backend").selectOption(TRAIN_BACKEND);
+  it(`fine-tunes in the tab on ${TRAIN_BACKEND} as on cpu, and the downloaded checkpoint works in \`reference predict\``, async () => {
     await page.getByTestId("image-input").setInputFiles(pngs.at(-1)!);
     const data = join(work, "data");
     await page
@@ -194,17 +215,24 @@ describe("apps/web in headless Chromium", () => {
           join(data, f),
         ),
       );
-    await page.getByTestId("train-epochs").fill("2");
-    // Training keeps the page's main thread busy, so the click must not wait for the page to
-    // confirm that no navigation followed (under CPU load that confirmation can take minutes).
-    await page.getByTestId("train-start").click({ noWaitAfter: true });
-    await expect
-      .poll(() => page.getByTestId("train-status").textContent(), {
-        timeout: 600_000,
-        interval: 1000,
-      })
-      .toMatch(/^(done|error.*)$/);
-    expect(await page.getByTestId("train-status").textContent()).toBe("done");
+    // The reference: one epoch from the same checkpoint on tfjs's cpu backend in the same tab
+    // (same decoded images, seed and augmentation), then the checkpoint again.
+    const reference = TRAIN_BACKEND === "cpu" ? undefined : (await fineTuneInTab("cpu", 1))[0];
+    if (reference) {
+      await page.getByTestId("weights-input").setInputFiles(checkpoint);
+      await expect
+        .poll(() => page.getByTestId("model-info").textContent(), { timeout: 120_000 })
+        .toMatch(/^epoch-01\.safetensors: resnext_tiny/);
+    }
+    const history = await fineTuneInTab(TRAIN_BACKEND, 2);
+    expect(history).toHaveLength(2);
+    if (reference) {
+      console.log(
+        `epoch 1 train loss: cpu ${reference.trainLoss}, ${TRAIN_BACKEND} ${history[0]!.trainLoss}`,
+      );
+      expect(Math.abs(history[0]!.trainLoss / reference.trainLoss - 1)).toBeLessThan(1e-3);
+      expect(Math.abs(history[0]!.valLoss / reference.valLoss - 1)).toBeLessThan(1e-3);
+    }
     // No tensor outlives the fine-tune: the page holds one model before and after.
     const tensors = await page
       .getByTestId("train-status")
