@@ -219,6 +219,9 @@ describe("apps/web in headless Chromium", () => {
     // (same decoded images, seed and augmentation), then the checkpoint again.
     const reference = TRAIN_BACKEND === "cpu" ? undefined : (await fineTuneInTab("cpu", 1))[0];
     if (reference) {
+      // Emptied first: the prediction test may have picked this same file, and picking it again
+      // would fire no change.
+      await page.getByTestId("weights-input").setInputFiles([]);
       await page.getByTestId("weights-input").setInputFiles(checkpoint);
       await expect
         .poll(() => page.getByTestId("model-info").textContent(), { timeout: 120_000 })
