@@ -1,4 +1,5 @@
 import { defineConfig, type Options } from "tsup";
+import { browserSwap } from "../../scripts/browser-build.mjs";
 
 /**
  * The worker script, `dist/augment-worker.js`: ESM only, with @celeba/augment compiled in, so
@@ -16,7 +17,7 @@ export const augmentWorkerBuild: Options = {
 
 export default defineConfig([
   {
-    entry: ["src/index.ts"],
+    entry: { index: "src/index.ts", annotations: "src/annotations.ts" },
     format: ["esm", "cjs"],
     dts: true,
     sourcemap: true,
@@ -29,4 +30,15 @@ export default defineConfig([
     shims: true,
   },
   augmentWorkerBuild,
+  // `@celeba/data/annotations` for the exports map's `browser` condition: no Node module, no sharp.
+  {
+    entry: { "annotations.browser": "src/annotations.ts" },
+    format: ["esm"],
+    platform: "browser",
+    sourcemap: true,
+    clean: false,
+    target: "es2022",
+    noExternal: ["@celeba/internal"],
+    esbuildPlugins: [browserSwap()],
+  },
 ]);

@@ -1,4 +1,10 @@
-import { unzip } from "fflate";
+import {
+  type AttributeRow,
+  type Partition,
+  parseAttributes,
+  parsePartition,
+} from "@celeba/data/annotations";
+import { bytesSource, ZipReader } from "@celeba/internal";
 
 /** A CelebA-layout dataset picked in the page: images by file name, labels, and the optional official split. */
 export interface PickedCelebA {
@@ -6,32 +12,41 @@ export interface PickedCelebA {
   images: Map<string, Blob>;
   attributeNames: string[];
   /** Image ids in file order, with their ±1 labels. */
-  rows: { id: string; labels: Int8Array }[];
+  rows: AttributeRow[];
   /** `list_eval_partition.txt`: id to 0 (train), 1 (val), 2 (test); absent when not picked. */
-  partition?: Map<string, number>;
+  partition?: Map<string, Partition>;
 }
 
 const IMAGE_FILE = /\.(jpe?g|png)$/i;
 
 /**
  * Reads the files `reference synth --zip` writes (or real CelebA's): `img_align_celeba.zip` (or
- * loose images), `list_attr_celeba.txt` and optionally `list_eval_partition.txt`.
+ * loose images), `list_attr_celeba.txt` and optionally `list_eval_partition.txt`. The text files
+ * go through `@celeba/data`'s parsers, the zip through the repo's one zip reader.
  *
  * @param files - The files from the multiple-file input.
- * @throws With the file name and line when a file is missing or malformed.
+ * @throws With the file name (and line, or zip entry) when a file is missing or malformed.
  */
 export async function readPickedCelebA(files: readonly File[]): Promise<PickedCelebA> {
   const attrFile = files.find((f) => f.name === "list_attr_celeba.txt");
   if (!attrFile)
     throw new Error("list_attr_celeba.txt is missing: pick it together with the images");
-  const { attributeNames, rows } = parseAttributeText(await attrFile.text(), attrFile.name);
+  const { attributeNames, rows } = parseAttributes(await attrFile.text(), attrFile.name);
   const partFile = files.find((f) => f.name === "list_eval_partition.txt");
-  const partition = partFile ? parsePartitionText(await partFile.text(), partFile.name) : undefined;
+  const partition = partFile ? parsePartition(await partFile.text(), partFile.name) : undefined;
   const images = new Map<string, Blob>();
+  const add = (name: string, blob: Blob, from: string) => {
+    if (images.has(name)) {
+      throw new Error(
+        `${from}: a second image named ${name}; pick each image once (one zip, or loose files)`,
+      );
+    }
+    images.set(name, blob);
+  };
   for (const file of files) {
     if (file.name.toLowerCase().endsWith(".zip")) {
-      for (const [name, blob] of await readZipImages(file)) images.set(name, blob);
-    } else if (IMAGE_FILE.test(file.name)) images.set(file.name, file);
+      for (const [name, blob] of await readZipImages(file)) add(name, blob, file.name);
+    } else if (IMAGE_FILE.test(file.name)) add(file.name, file, file.name);
   }
   const missing = rows.filter((r) => !images.has(r.id));
   if (missing.length > 0) {
@@ -44,67 +59,29 @@ export async function readPickedCelebA(files: readonly File[]): Promise<PickedCe
 
 /** The image entries of a zip, by base name (the zip is read in memory; it is a dataset slice). */
 async function readZipImages(file: File): Promise<Map<string, Blob>> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  const entries = await new Promise<Record<string, Uint8Array>>((resolve, reject) =>
-    unzip(bytes, { filter: (f) => IMAGE_FILE.test(f.name) }, (error, out) =>
-      error ? reject(new Error(`${file.name}: ${error.message}`)) : resolve(out),
-    ),
-  );
+  const zip = await ZipReader.open(bytesSource(new Uint8Array(await file.arrayBuffer())), {
+    name: file.name,
+  });
   const out = new Map<string, Blob>();
-  for (const [path, data] of Object.entries(entries)) {
-    const name = path.slice(path.lastIndexOf("/") + 1);
-    out.set(
-      name,
-      new Blob([data as Uint8Array<ArrayBuffer>], {
-        type: /png$/i.test(name) ? "image/png" : "image/jpeg",
-      }),
-    );
-  }
-  return out;
-}
-
-/** CelebA's `list_attr_celeba.txt`: an image count, a line of names, then `id ±1 ±1 ...` rows. */
-export function parseAttributeText(
-  text: string,
-  fileName: string,
-): { attributeNames: string[]; rows: { id: string; labels: Int8Array }[] } {
-  const lines = text.split(/\r?\n/);
-  let i = 0;
-  if (/^\s*\d+\s*$/.test(lines[0] ?? "")) i = 1;
-  const attributeNames = (lines[i] ?? "").trim().split(/\s+/).filter(Boolean);
-  if (attributeNames.length === 0)
-    throw new Error(`${fileName}, line ${i + 1}: expected the attribute names`);
-  const rows: { id: string; labels: Int8Array }[] = [];
-  for (let n = i + 1; n < lines.length; n++) {
-    const tokens = lines[n]!.trim().split(/\s+/);
-    if (tokens.length === 1 && tokens[0] === "") continue;
-    if (tokens.length !== attributeNames.length + 1) {
-      throw new Error(
-        `${fileName}, line ${n + 1}: expected an image id and ${attributeNames.length} values, found ${tokens.length} fields`,
+  try {
+    for (const entry of zip.entries) {
+      if (!IMAGE_FILE.test(entry.name)) continue;
+      const name = entry.name.slice(entry.name.lastIndexOf("/") + 1);
+      if (out.has(name)) {
+        throw new Error(
+          `${file.name}: two images named ${name} (${entry.name} and another folder's); a CelebA zip names each image once`,
+        );
+      }
+      const bytes = await zip.read(entry);
+      out.set(
+        name,
+        new Blob([bytes as Uint8Array<ArrayBuffer>], {
+          type: /png$/i.test(name) ? "image/png" : "image/jpeg",
+        }),
       );
     }
-    const labels = new Int8Array(attributeNames.length);
-    for (let k = 0; k < labels.length; k++) {
-      const v = tokens[k + 1];
-      if (v !== "1" && v !== "-1")
-        throw new Error(`${fileName}, line ${n + 1}: value "${v}" is not 1 or -1`);
-      labels[k] = v === "1" ? 1 : -1;
-    }
-    rows.push({ id: tokens[0]!, labels });
+  } finally {
+    await zip.close();
   }
-  if (rows.length === 0) throw new Error(`${fileName}: no image rows`);
-  return { attributeNames, rows };
-}
-
-/** CelebA's `list_eval_partition.txt`: `id 0|1|2` per line. */
-export function parsePartitionText(text: string, fileName: string): Map<string, number> {
-  const out = new Map<string, number>();
-  text.split(/\r?\n/).forEach((line, n) => {
-    const tokens = line.trim().split(/\s+/);
-    if (tokens.length === 1 && tokens[0] === "") return;
-    if (tokens.length !== 2 || !/^[012]$/.test(tokens[1]!))
-      throw new Error(`${fileName}, line ${n + 1}: expected "<image id> <0|1|2>"`);
-    out.set(tokens[0]!, Number(tokens[1]));
-  });
   return out;
 }

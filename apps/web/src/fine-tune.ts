@@ -73,9 +73,10 @@ export async function fineTune(options: FineTuneOptions): Promise<FineTuneResult
     options.model ??
     createModel({ arch: "resnext_tiny", numClasses: data.attributeNames.length, seed });
   model.freeze(options.freeze);
-  // The im2col conv gradient pads a rank-6 tensor, which WebGL and WebGPU shaders cannot do;
-  // tfjs's own conv gradients give the same result there.
-  if (tf.getBackend() === "webgpu" || tf.getBackend() === "webgl") model.convGradient = "native";
+  // WebGPU (and cpu, wasm) train with @celeba/resnext's im2col conv gradient, as the CLI does. On
+  // WebGL one of its shaders fails to compile ("Failed to compile fragment shader" in headless
+  // Chromium); tfjs's own conv gradients give the same result there.
+  if (tf.getBackend() === "webgl") model.convGradient = "native";
   const norm = options.normalization ?? {};
   const pipeline = celebaTrainTransform({
     resize: {

@@ -209,6 +209,9 @@ async function runTraining(): Promise<void> {
   controller = new AbortController();
   stopButton.disabled = false;
   const epochs = num("train-epochs");
+  // Tensors held before and after (a model is loaded in both when one was loaded before), for the
+  // browser test's leak check on the backend that trained.
+  const tensorsBefore = tf.memory().numTensors;
   trainStatus.textContent = `training on ${data.rows.length} images (${tf.getBackend()})`;
   const { model, result, checkpoint } = await fineTune({
     ...(state.loaded
@@ -231,6 +234,7 @@ async function runTraining(): Promise<void> {
     },
     onEpoch: (record) => {
       history.push(record);
+      trainStatus.dataset.history = JSON.stringify(history);
       drawAccuracyChart(chart, history);
     },
   });
@@ -254,6 +258,8 @@ async function runTraining(): Promise<void> {
   await predict();
   const test = result.test ? `, test accuracy ${(result.test.accuracy * 100).toFixed(2)}%` : "";
   $("train-status").dataset.bestEpoch = String(result.bestEpoch ?? "");
+  trainStatus.dataset.tensorsBefore = String(tensorsBefore);
+  trainStatus.dataset.tensorsAfter = String(tf.memory().numTensors);
   trainStatus.textContent = "done";
   trainStatus.title = `best epoch ${result.bestEpoch}${test}`;
 }

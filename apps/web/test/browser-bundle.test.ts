@@ -7,7 +7,14 @@ import { describe, expect, it } from "vitest";
 // packages resolved through their exports maps (so the "browser" condition applies). Any Node
 // built-in on the way fails the build or shows up among the bundle's imports.
 const app = join(__dirname, "..");
-const PACKAGES = ["@celeba/resnext", "@celeba/augment", "@celeba/metrics", "@celeba/train"];
+const PACKAGES = [
+  "@celeba/resnext",
+  "@celeba/augment",
+  "@celeba/metrics",
+  "@celeba/train",
+  // The page parses CelebA's annotation files with @celeba/data's own parsers.
+  "@celeba/data/annotations",
+];
 const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 async function bundleForBrowser(source: string): Promise<{ errors: Message[]; imports: string[] }> {
@@ -39,6 +46,17 @@ describe("browser bundles of the libraries", () => {
     const { errors, imports } = await bundleForBrowser(`export * from "${name}";`);
     expect(errors.map((e) => e.text)).toEqual([]);
     expect(imports.filter((path) => BUILTINS.has(path))).toEqual([]);
+  });
+
+  it("@celeba/data/annotations brings neither sharp nor the Node CSV parser", async () => {
+    const { errors, imports } = await bundleForBrowser(`export * from "@celeba/data/annotations";`);
+    expect(errors.map((e) => e.text)).toEqual([]);
+    expect(imports.filter((path) => /sharp|fast-csv/.test(path))).toEqual([]);
+    // The whole of @celeba/data is Node-only, which is why the page uses the subpath.
+    const whole = await bundleForBrowser(`export * from "@celeba/data";`);
+    expect(
+      whole.errors.length + whole.imports.filter((p) => BUILTINS.has(p)).length,
+    ).toBeGreaterThan(0);
   });
 
   it("fails on a Node built-in: the Node build of @celeba/resnext is refused", async () => {
