@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { readStateDict } from "@celeba/resnext";
 import { type EpochRecord, evaluate, selectBestEpoch } from "@celeba/train";
-import { backendLines, selectBackend } from "../backend";
+import { BACKEND_CHOICES, backendLines, selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { writeRunOutputs } from "../finish-run";
@@ -11,7 +11,7 @@ import { chooseEngine } from "../onnx-engine";
 import { onnxRuntimeEvaluator } from "../onnx-evaluate";
 import { openExistingRunFolder } from "../output-folder";
 import { buildModel, evalSource, isRealCelebA, loadRunData } from "../pipeline";
-import type { RunConfig } from "../run-config";
+import { oneOf, type RunConfig } from "../run-config";
 import { listEpochCheckpoints, readRunConfig } from "../run-folder";
 
 /**
@@ -24,6 +24,9 @@ export async function evaluateCommand(ctx: CommandContext): Promise<void> {
   const dataFlag = ctx.string("data");
   if (dataFlag) config.data = resolve(dataFlag);
   if (ctx.bool("skip-bad-images")) config.skipBadImages = true;
+  // The saved backend is where the run trained; --backend says where to evaluate it now.
+  const backendFlag = ctx.string("backend");
+  if (backendFlag !== undefined) config.backend = oneOf("backend", backendFlag, BACKEND_CHOICES);
   // evaluate rewrites the run's reports: no training or other evaluate may write it meanwhile.
   const lock = openExistingRunFolder(runDir, "evaluate");
   try {

@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "@celeba/internal/node";
 import { resume, type TrainResult, train } from "@celeba/train";
-import { backendLines, selectBackend } from "../backend";
+import { BACKEND_CHOICES, backendLines, selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { writeRunOutputs } from "../finish-run";
@@ -14,11 +14,12 @@ import {
   openOutputFolder,
 } from "../output-folder";
 import { buildModel, evalSource, isRealCelebA, loadRunData, trainSource } from "../pipeline";
-import { type RunConfig, runConfigFromFlags } from "../run-config";
+import { oneOf, type RunConfig, runConfigFromFlags } from "../run-config";
 import { readRunConfig } from "../run-folder";
 import type { RunLock } from "../run-lock";
 import { writeRunMarker } from "../run-marker";
 import { exitCodeForSignal, handleStopSignals } from "../termination-signals";
+import { trainingOutput } from "../training-output";
 
 /**
  * The wasm backend's heap stops at 4 GiB, and the engine then fails with a bare "memory access
@@ -46,6 +47,36 @@ export function explainWasmOutOfMemory(
   );
 }
 
+/**
+ * The saved config of a run to resume, with what `--resume` may change: `--epochs` extends (or
+ * shortens, down to the epochs done) the run, `--backend` picks where it continues.
+ */
+export function resumedConfig(ctx: CommandContext, saved: RunConfig): RunConfig {
+  const backend = ctx.string("backend");
+  return {
+    ...saved,
+    epochs: ctx.int("epochs", saved.epochs),
+    ...(backend !== undefined ? { backend: oneOf("backend", backend, BACKEND_CHOICES) } : {}),
+  };
+}
+
+/** Refuses an `--epochs` below the epochs the run has already completed. */
+async function checkResumeEpochs(runDir: string, config: RunConfig): Promise<void> {
+  let done = 0;
+  try {
+    const latest = JSON.parse(readFileSync(join(runDir, "latest.json"), "utf8"));
+    done = latest.complete ? latest.epoch : latest.epoch - 1;
+  } catch {
+    return; // resume() itself explains a broken latest.json.
+  }
+  if (config.epochs < done) {
+    throw new CliError(
+      `--epochs ${config.epochs} is below the ${done} epochs ${runDir} has already completed: ` +
+        `give --epochs ${done} or more.`,
+    );
+  }
+}
+
 /** What a finished `train` leaves, for the demo to report on. */
 export interface TrainOutcome {
   runDir: string;
@@ -69,7 +100,7 @@ export async function trainCommand(
   let lock: RunLock | undefined;
   if (resumeDir !== undefined) {
     runDir = resolve(resumeDir);
-    config = readRunConfig(runDir);
+    config = resumedConfig(ctx, readRunConfig(runDir));
     // The lock comes before reading latest.json: a run another process writes is not ours to judge.
     lock = openExistingRunFolder(runDir, "train --resume");
     if (!existsSync(join(runDir, "latest.json"))) {
@@ -78,6 +109,12 @@ export async function trainCommand(
         `${runDir} has no complete checkpoint yet (no latest.json), so it cannot resume: ` +
           "start it again with --force and the flags it was started with.",
       );
+    }
+    try {
+      await checkResumeEpochs(runDir, config);
+    } catch (error) {
+      lock.release();
+      throw error;
     }
   } else {
     const data = resolve(
@@ -127,7 +164,7 @@ async function trainInFolder(
     resumeDir: string | undefined;
   },
 ): Promise<TrainOutcome> {
-  const { runDir, config, outRequest, resumeDir } = run;
+  const { runDir, config, outRequest } = run;
   const backend = await selectBackend(config.backend, { forTraining: true });
   for (const line of backendLines(backend)) ctx.log(line);
 
@@ -151,8 +188,8 @@ async function trainInFolder(
       folder = openOutputFolder(outRequest);
       await writeRunMarker(runDir, "run");
     }
-    if (resumeDir === undefined)
-      await writeFileAtomic(join(runDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+    // On resume too: --epochs and --backend may have changed, and the next resume starts from them.
+    await writeFileAtomic(join(runDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
     return await runTraining(ctx, overrides, {
       runDir,
       config,
@@ -193,19 +230,28 @@ async function runTraining(
     controller.abort();
   });
   try {
+    const stepsPerEpoch = Math.ceil(data.split.train.length / config.batchSize);
+    const output = trainingOutput({
+      log: ctx.log,
+      quiet: ctx.bool("quiet"),
+      terminal: Boolean(process.stdout.isTTY && process.stderr.isTTY),
+      epochs: config.epochs,
+      stepsPerEpoch,
+    });
     const inputs = {
       model,
       trainData: trainSource(config, data),
       valData: evalSource(config, data, "val"),
       testData: evalSource(config, data, "test"),
       signal: controller.signal,
-      progress: !ctx.bool("quiet"),
-      stepsPerEpoch: Math.ceil(data.split.train.length / config.batchSize),
+      progress: output.progressBar,
+      hooks: output.hooks,
+      stepsPerEpoch,
     };
     let result: TrainResult;
     try {
       result = resuming
-        ? await resume(runDir, inputs)
+        ? await resume(runDir, { ...inputs, epochs: config.epochs })
         : await train({
             ...inputs,
             runDir,
