@@ -25,6 +25,7 @@ export {
   TrainError,
 } from "./errors";
 export { type EvaluateOptions, type EvaluationResult, evaluate } from "./evaluate";
+export { type CheckpointRequest, type FitOptions, fit } from "./fit-loop";
 export { type EpochRecord, HISTORY_CSV_HEADER, historyToCsv, selectBestEpoch } from "./history";
 export {
   bceWithLogitsLoss,
@@ -36,6 +37,15 @@ export {
   mseLoss,
 } from "./losses";
 export type { ProgressStream } from "./progress-bar";
+export { type CheckpointToSave, RunDirectory } from "./run-directory";
+export {
+  CHECKPOINT_BASE,
+  checkpointBase,
+  checkpointFiles,
+  epochOfWeightsFile,
+  epochWeightsPath,
+  RUN_FILES,
+} from "./run-layout";
 export {
   type MemoryRunStorage,
   memoryRunStorage,
