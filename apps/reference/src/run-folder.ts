@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { epochOfWeightsFile, epochWeightsPath, RUN_FILES } from "@celeba/train";
 import { CliError } from "./errors";
 import type { RunConfig } from "./run-config";
 
@@ -21,16 +22,17 @@ export function readRunConfig(runDir: string): RunConfig {
 }
 
 /**
- * The per-epoch checkpoints of a run, `checkpoints/epoch-NN.safetensors` for NN >= 1, by epoch
- * (`epoch-00` holds the weights before training, kept only so a run can resume from its start).
+ * The per-epoch checkpoints of a run for epochs >= 1, by epoch (`epoch-00` holds the weights
+ * before training, kept only so a run can resume from its start). The names are
+ * `@celeba/train`'s run layout.
  */
 export function listEpochCheckpoints(runDir: string): Array<{ epoch: number; path: string }> {
-  const dir = join(runDir, "checkpoints");
+  const dir = join(runDir, RUN_FILES.checkpoints);
   if (!existsSync(dir))
     throw new CliError(`${dir} does not exist: train the run first ("reference train").`);
   return readdirSync(dir)
-    .map((f) => /^epoch-(\d+)\.safetensors$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) >= 1)
-    .map((m) => ({ epoch: Number(m[1]), path: join(dir, m[0]) }))
+    .map((f) => epochOfWeightsFile(f))
+    .filter((epoch): epoch is number => epoch !== undefined && epoch >= 1)
+    .map((epoch) => ({ epoch, path: epochWeightsPath(runDir, epoch) }))
     .sort((a, b) => a.epoch - b.epoch);
 }

@@ -65,6 +65,11 @@ export interface TrainOptions extends RunInputs {
   checkpointMetadata?: Record<string, unknown>;
   /** Also checkpoint every N steps within an epoch (0 = only at epoch ends). Default 0. */
   checkpointEverySteps?: number;
+  /**
+   * The caller's own settings of the run (an app's data folder and flags, say), kept in
+   * `run.json` under `"settings"` so a run folder has one config file. Default none.
+   */
+  settings?: Record<string, unknown>;
   /** Decision threshold for accuracy. Default 0 (the seed's). */
   threshold?: number;
 }
@@ -75,6 +80,8 @@ export interface ResumeOptions extends RunInputs {
   epochs?: number;
   /** Required when the run was started with a custom loss function. */
   loss?: LossFunction;
+  /** Replaces the caller's settings kept in `run.json` (see {@link TrainOptions.settings}). Default: as saved. */
+  settings?: Record<string, unknown>;
 }
 
 /** What {@link train} and {@link resume} return. */
@@ -107,6 +114,8 @@ interface RunConfig {
   /** Absent in runs started before the typed metadata. */
   architecture?: string;
   normalization?: Normalization | null;
+  /** The caller's settings, when it gave some. */
+  settings?: Record<string, unknown>;
 }
 
 /**
@@ -140,6 +149,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     threshold: options.threshold ?? 0,
     architecture: architectureOf(options),
     normalization: options.normalization ?? null,
+    ...(options.settings ? { settings: options.settings } : {}),
   };
   validateConfig(config);
   // Fail on a bad optimizer config before touching the disk.
@@ -189,6 +199,7 @@ export async function resume(runDir: string, options: ResumeOptions): Promise<Tr
     );
   }
   if (options.epochs !== undefined) config = { ...config, epochs: options.epochs };
+  if (options.settings !== undefined) config = { ...config, settings: options.settings };
   validateConfig(config);
   let lossFn: LossFunction;
   if (options.loss) lossFn = options.loss;
@@ -199,7 +210,7 @@ export async function resume(runDir: string, options: ResumeOptions): Promise<Tr
       "This run was started with a custom loss function; pass the same function as resume(runDir, { loss }).",
     );
   } else lossFn = lossByName(config.loss);
-  if (options.epochs !== undefined) await dir.writeConfig(config);
+  if (options.epochs !== undefined || options.settings !== undefined) await dir.writeConfig(config);
   return runLoop(dir, config, lossFn, options, await dir.readLatest());
 }
 

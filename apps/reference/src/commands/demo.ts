@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { makeSyntheticCelebA } from "@celeba/data";
+import { epochWeightsPath } from "@celeba/train";
 import { CommandContext } from "../command-context";
 import { openOutputFolder } from "../output-folder";
 import { writeRunMarker } from "../run-marker";
@@ -89,11 +90,7 @@ async function runDemo(ctx: CommandContext, out: string, seed: number, count: nu
     new CommandContext(
       "predict",
       {
-        weights: join(
-          runDir,
-          "checkpoints",
-          `epoch-${String(result.bestEpoch).padStart(2, "0")}.safetensors`,
-        ),
+        weights: epochWeightsPath(runDir, result.bestEpoch),
         images: join(privateDir, "img_align_celeba"),
         out: join(runDir, "private-predictions.csv"),
         backend: flags.backend,
