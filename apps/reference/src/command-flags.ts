@@ -233,7 +233,7 @@ export function checkCommandFlags(
     if (fixed.length > 0) {
       throw new CliError(
         `--resume cannot change ${fixed.map((f) => `--${f}`).join(", ")}: ` +
-          `a run keeps the settings it was started with (its config.json). With --resume give only ` +
+          `a run keeps the settings it was started with (kept in its run.json). With --resume give only ` +
           `${RESUME_FLAGS.filter((f) => f !== "resume")
             .map((f) => `--${f}`)
             .join(", ")}, or start a new run.`,

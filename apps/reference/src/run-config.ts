@@ -4,7 +4,7 @@ import { BACKEND_CHOICES, type BackendChoice } from "./backend";
 import type { CommandContext } from "./command-context";
 import { CliError } from "./errors";
 
-/** Everything a training run needs, saved as the run's `config.json` so `--resume` needs no flags. */
+/** Everything a training run needs, kept as the `settings` of the run's `run.json` so `--resume` needs no flags. */
 export interface RunConfig {
   /** CelebA root folder (absolute). */
   data: string;

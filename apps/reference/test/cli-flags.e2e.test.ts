@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -95,7 +95,7 @@ describe("train and evaluate: resume, backends and output", () => {
   const data = join(work, "data");
   const runDir = join(work, "run");
   const history = () => JSON.parse(readFileSync(join(runDir, "history.json"), "utf8"));
-  const config = () => JSON.parse(readFileSync(join(runDir, "config.json"), "utf8"));
+  const runJson = () => JSON.parse(readFileSync(join(runDir, "run.json"), "utf8"));
 
   it("off a terminal, training prints plain progress lines and every epoch's metrics", () => {
     expect(run(["synth", "--out", data, "--count", "60", "--seed", "5"]).code).toBe(0);
@@ -135,13 +135,19 @@ describe("train and evaluate: resume, backends and output", () => {
     expect(after.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2]);
     expect(after[0]).toEqual(before[0]);
     expect(existsSync(join(runDir, "checkpoints", "epoch-02.safetensors"))).toBe(true);
-    expect(config()).toMatchObject({ epochs: 2, backend: "cpu" });
+    // One config file: train's run.json, with the app's settings in it.
+    expect(runJson()).toMatchObject({ epochs: 2, settings: { epochs: 2, backend: "cpu" } });
+    expect(existsSync(join(runDir, "config.json"))).toBe(false);
     const shorter = run(["train", "--resume", runDir, "--epochs", "1"]);
     expect(shorter.code).toBe(2);
     expect(shorter.stderr).toMatch(/--epochs 1 is below the 2 epochs .* already completed/);
   });
 
-  it("evaluate honours --backend", () => {
+  it("evaluate honours --backend, and reads a run made before run.json held the settings", () => {
+    // A run of the old layout: the app's settings in config.json, train's run.json without them.
+    const { settings, ...trainConfig } = runJson();
+    writeFileSync(join(runDir, "run.json"), JSON.stringify(trainConfig));
+    writeFileSync(join(runDir, "config.json"), JSON.stringify(settings));
     const r = run(["evaluate", "--run", runDir, "--backend", "wasm"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);

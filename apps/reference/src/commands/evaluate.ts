@@ -20,7 +20,7 @@ import { listEpochCheckpoints, readRunConfig } from "../run-folder";
  */
 export async function evaluateCommand(ctx: CommandContext): Promise<void> {
   const runDir = resolve(ctx.requireString("run", 'the run folder made by "reference train"'));
-  const config = readRunConfig(runDir);
+  const config = await readRunConfig(runDir);
   const dataFlag = ctx.string("data");
   if (dataFlag) config.data = resolve(dataFlag);
   if (ctx.bool("skip-bad-images")) config.skipBadImages = true;

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "@celeba/internal/node";
 import { resume, type TrainResult, train } from "@celeba/train";
 import { BACKEND_CHOICES, backendLines, selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
@@ -100,7 +99,7 @@ export async function trainCommand(
   let lock: RunLock | undefined;
   if (resumeDir !== undefined) {
     runDir = resolve(resumeDir);
-    config = resumedConfig(ctx, readRunConfig(runDir));
+    config = resumedConfig(ctx, await readRunConfig(runDir));
     // The lock comes before reading latest.json: a run another process writes is not ours to judge.
     lock = openExistingRunFolder(runDir, "train --resume");
     if (!existsSync(join(runDir, "latest.json"))) {
@@ -188,8 +187,6 @@ async function trainInFolder(
       folder = openOutputFolder(outRequest);
       await writeRunMarker(runDir, "run");
     }
-    // On resume too: --epochs and --backend may have changed, and the next resume starts from them.
-    await writeFileAtomic(join(runDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
     return await runTraining(ctx, overrides, {
       runDir,
       config,
@@ -251,7 +248,8 @@ async function runTraining(
     let result: TrainResult;
     try {
       result = resuming
-        ? await resume(runDir, { ...inputs, epochs: config.epochs })
+        ? // --epochs and --backend may have changed: run.json keeps them for the next resume.
+          await resume(runDir, { ...inputs, epochs: config.epochs, settings: { ...config } })
         : await train({
             ...inputs,
             runDir,
@@ -261,6 +259,8 @@ async function runTraining(
             attributeNames: names,
             seed: config.seed,
             architecture: config.arch,
+            // The one config file of the run folder: train's run.json, holding these settings too.
+            settings: { ...config },
           });
     } catch (error) {
       throw explainWasmOutOfMemory(error, run.backend, config, runDir);
