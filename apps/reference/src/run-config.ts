@@ -94,18 +94,32 @@ function freezeCount(ctx: CommandContext): number {
   return n;
 }
 
-/** Builds and validates a run config from a command's flags over the seed's defaults. */
-export function runConfigFromFlags(ctx: CommandContext, data: string): RunConfig {
+/** Defaults another command (the demo) puts in place of the seed's. */
+export interface RunDefaults {
+  arch?: ArchName;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  imageSize?: { width: number; height: number };
+}
+
+/** Builds and validates a run config from a command's flags over the seed's defaults (or `overrides`). */
+export function runConfigFromFlags(
+  ctx: CommandContext,
+  data: string,
+  overrides: RunDefaults = {},
+): RunConfig {
+  const defaults = { ...SEED_DEFAULTS, ...overrides };
   const size = ctx.string("image-size");
-  const imageSize = size ? parseSize("image-size", size) : { ...SEED_DEFAULTS.imageSize };
+  const imageSize = size ? parseSize("image-size", size) : { ...defaults.imageSize };
   const lr = ctx.string("lr");
   return {
     data,
-    arch: oneOf("arch", ctx.string("arch") ?? SEED_DEFAULTS.arch, ARCH_NAMES),
+    arch: oneOf("arch", ctx.string("arch") ?? defaults.arch, ARCH_NAMES),
     weights: ctx.string("weights") ?? null,
-    epochs: ctx.int("epochs", SEED_DEFAULTS.epochs),
-    batchSize: ctx.int("batch-size", SEED_DEFAULTS.batchSize),
-    lr: lr === undefined ? SEED_DEFAULTS.lr : positiveNumber("lr", lr),
+    epochs: ctx.int("epochs", defaults.epochs),
+    batchSize: ctx.int("batch-size", defaults.batchSize),
+    lr: lr === undefined ? defaults.lr : positiveNumber("lr", lr),
     loss: oneOf("loss", ctx.string("loss") ?? SEED_DEFAULTS.loss, LOSS_NAMES),
     optimizer: oneOf(
       "optimizer",
