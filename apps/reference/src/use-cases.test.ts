@@ -1,0 +1,54 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeSyntheticCelebA } from "@celeba/data";
+import { epochWeightsPath } from "@celeba/train";
+import { afterAll, describe, expect, it } from "vitest";
+import { CommandContext } from "./command-context";
+import { predictFolder } from "./commands/predict";
+import { runConfigFromFlags } from "./run-config";
+import { runTraining } from "./run-training";
+
+const work = mkdtempSync(join(tmpdir(), "celeba-use-cases-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("use cases, called as functions", () => {
+  it("runTraining trains a run and predictFolder predicts with its best checkpoint", async () => {
+    const data = join(work, "data");
+    await makeSyntheticCelebA(data, { count: 60, seed: 9 });
+    const runDir = join(work, "run");
+    const config = runConfigFromFlags(new CommandContext("train", {}, () => {}), data, {
+      arch: "resnext_tiny",
+      epochs: 1,
+      batchSize: 16,
+      imageSize: { width: 32, height: 40 },
+    });
+    config.backend = "cpu";
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    const outcome = await runTraining({ runDir, config, resuming: false }, { log, quiet: true });
+    expect(outcome.result.status).toBe("completed");
+    expect(outcome.result.bestEpoch).toBe(1);
+    expect(lines).toContainEqual(expect.stringMatching(/^epoch 1\/1: train loss /));
+    expect(JSON.parse(readFileSync(join(runDir, "run.json"), "utf8")).settings.arch).toBe(
+      "resnext_tiny",
+    );
+    const out = join(work, "predictions.csv");
+    await predictFolder(
+      {
+        weights: epochWeightsPath(runDir, 1),
+        imagesDir: join(data, "img_align_celeba"),
+        out,
+        batchSize: 16,
+        backend: "cpu",
+        raw: false,
+        skipBadImages: false,
+      },
+      { log },
+    );
+    expect(existsSync(out)).toBe(true);
+    const rows = readFileSync(out, "utf8").trim().split("\n");
+    expect(rows).toHaveLength(61);
+    expect(rows[0]!.split(",")).toHaveLength(41);
+  }, 300_000);
+});
