@@ -5,6 +5,7 @@ import { makeSyntheticCelebA } from "@celeba/data";
 import { epochWeightsPath } from "@celeba/train";
 import { afterAll, describe, expect, it } from "vitest";
 import { CommandContext } from "./command-context";
+import { evaluateRun } from "./commands/evaluate";
 import { predictFolder } from "./commands/predict";
 import { runConfigFromFlags } from "./run-config";
 import { runTraining } from "./run-training";
@@ -13,7 +14,7 @@ const work = mkdtempSync(join(tmpdir(), "celeba-use-cases-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("use cases, called as functions", () => {
-  it("runTraining trains a run and predictFolder predicts with its best checkpoint", async () => {
+  it("runTraining trains a run, predictFolder predicts with its checkpoint, evaluateRun re-tests it", async () => {
     const data = join(work, "data");
     await makeSyntheticCelebA(data, { count: 60, seed: 9 });
     const runDir = join(work, "run");
@@ -50,5 +51,14 @@ describe("use cases, called as functions", () => {
     const rows = readFileSync(out, "utf8").trim().split("\n");
     expect(rows).toHaveLength(61);
     expect(rows[0]!.split(",")).toHaveLength(41);
+
+    // evaluateRun re-validates the run's checkpoint and agrees with training's choice and test.
+    const before = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
+    lines.length = 0;
+    await evaluateRun({ runDir, config, engine: "tfjs", threads: 1 }, { log });
+    expect(lines.filter((l) => /^epoch \d+: validation accuracy/.test(l))).toHaveLength(1);
+    const after = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
+    expect(after.bestEpoch).toBe(before.bestEpoch);
+    expect(after.testAccuracy).toBeCloseTo(before.testAccuracy, 6);
   }, 300_000);
 });

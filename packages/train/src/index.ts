@@ -1,6 +1,11 @@
 export { Adam, type AdamConfig } from "./adam";
 export { Adamax, type AdamaxConfig } from "./adamax";
 export type { Batch, DataSource, EvalData } from "./batch";
+export {
+  type BestEpochResult,
+  type TestBestEpochOptions,
+  testBestEpoch,
+} from "./best-epoch";
 export type { CheckpointState, EpochProgress, LatestPointer } from "./checkpoint";
 export {
   type CheckpointMetadata,

@@ -1,5 +1,6 @@
 import type { StateDict } from "@celeba/resnext";
 import type { DataSource, EvalData } from "./batch";
+import { testBestEpoch } from "./best-epoch";
 import type { CheckpointState, LatestPointer } from "./checkpoint";
 import {
   type CheckpointMetadata,
@@ -8,9 +9,9 @@ import {
 } from "./checkpoint-metadata";
 import { createOptimizer, type OptimizerConfig } from "./create-optimizer";
 import { CheckpointError, InvalidConfigError } from "./errors";
-import { type EvaluationResult, evaluate } from "./evaluate";
+import type { EvaluationResult } from "./evaluate";
 import { type CheckpointRequest, fit, zeroProgress } from "./fit-loop";
-import { type EpochRecord, selectBestEpoch } from "./history";
+import type { EpochRecord } from "./history";
 import { LOSS_NAMES, type LossFunction, type LossName, lossByName } from "./losses";
 import { ProgressBar, type ProgressStream } from "./progress-bar";
 import { RunDirectory } from "./run-directory";
@@ -335,24 +336,22 @@ async function finish(
   history: EpochRecord[],
   lastCheckpoint: string | undefined,
 ): Promise<TrainResult> {
-  const hasVal = history.some((r) => Number.isFinite(r.valAccuracy));
-  const bestEpoch = hasVal ? selectBestEpoch(history) : history.at(-1)?.epoch;
-  let test: EvaluationResult | undefined;
-  if (bestEpoch !== undefined) {
-    inputs.model.loadStateDict(await dir.readEpochWeights(bestEpoch), { strict: true });
-    if (inputs.testData) {
-      test = await evaluate(inputs.model, inputs.testData, {
-        loss: lossFn,
-        threshold: config.threshold,
-      });
-      await inputs.hooks?.onTestEnd?.({ epoch: bestEpoch, result: test });
-    }
-  }
+  const { bestEpoch, selectedBy, test } = await testBestEpoch({
+    model: inputs.model,
+    history,
+    loadEpoch: async (epoch) =>
+      inputs.model.loadStateDict(await dir.readEpochWeights(epoch), { strict: true }),
+    ...(inputs.testData ? { testData: inputs.testData } : {}),
+    loss: lossFn,
+    threshold: config.threshold,
+  });
+  if (bestEpoch !== undefined && test)
+    await inputs.hooks?.onTestEnd?.({ epoch: bestEpoch, result: test });
   const resultJson = {
     status: "completed",
     bestEpoch: bestEpoch ?? null,
     bestCheckpoint: bestEpoch === undefined ? null : `${checkpointBase(bestEpoch)}.safetensors`,
-    selectedBy: hasVal ? "val_accuracy" : "last_epoch",
+    selectedBy,
     test: test
       ? {
           loss: test.loss,
