@@ -48,10 +48,7 @@ async function checkResumeEpochs(runDir: string, config: RunConfig): Promise<voi
  * the seed's procedure (MSE on ±1 labels, Adamax, first 6 children frozen, 12 epochs),
  * a checkpoint per epoch, the best epoch by validation, and its test evaluation.
  */
-export async function trainCommand(
-  ctx: CommandContext,
-  overrides: { title?: string; folderPrepared?: boolean } = {},
-): Promise<TrainOutcome> {
+export async function trainCommand(ctx: CommandContext): Promise<TrainOutcome> {
   const resumeDir = ctx.string("resume");
   let runDir: string;
   let config: RunConfig;
@@ -89,21 +86,19 @@ export async function trainCommand(
         `--weights ${config.weights} does not exist. Give torchvision's .pth or a .safetensors file.`,
       );
     }
-    if (!overrides.folderPrepared) {
-      outRequest = {
-        dir: runDir,
-        command: "train",
-        kind: "run",
-        force: ctx.bool("force"),
-        protect: [
-          { flag: "--data", path: data },
-          ...(config.weights ? [{ flag: "--weights", path: config.weights }] : []),
-        ],
-        continueHint: `Continue it with "reference train --resume ${runDir}". `,
-      };
-      // Refuse before any work; the folder is only created once everything below has loaded.
-      checkOutputFolder(outRequest);
-    }
+    outRequest = {
+      dir: runDir,
+      command: "train",
+      kind: "run",
+      force: ctx.bool("force"),
+      protect: [
+        { flag: "--data", path: data },
+        ...(config.weights ? [{ flag: "--weights", path: config.weights }] : []),
+      ],
+      continueHint: `Continue it with "reference train --resume ${runDir}". `,
+    };
+    // Refuse before any work; the folder is only created once everything below has loaded.
+    checkOutputFolder(outRequest);
   }
   try {
     return await runTraining(
@@ -112,7 +107,6 @@ export async function trainCommand(
         config,
         resuming: resumeDir !== undefined,
         ...(outRequest ? { outRequest } : {}),
-        ...(overrides.title ? { title: overrides.title } : {}),
       },
       { log: ctx.log, quiet: ctx.bool("quiet") },
     );
