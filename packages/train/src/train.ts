@@ -12,11 +12,12 @@ import { CheckpointError, InvalidConfigError } from "./errors";
 import type { EvaluationResult } from "./evaluate";
 import { type CheckpointRequest, fit, zeroProgress } from "./fit-loop";
 import type { EpochRecord } from "./history";
-import { LOSS_NAMES, type LossFunction, type LossName, lossByName } from "./losses";
+import { type LossFunction, type LossName, lossByName } from "./losses";
 import { ProgressBar, type ProgressStream } from "./progress-bar";
 import { RunDirectory } from "./run-directory";
 import { checkpointBase, RUN_FILES } from "./run-layout";
 import type { RunStorage } from "./run-storage";
+import { architectureOf, type RunConfig, validateConfig } from "./train-config";
 import type { TrainHooks } from "./train-hooks";
 import type { TrainableModel } from "./trainable-model";
 
@@ -99,24 +100,6 @@ export interface TrainResult {
   runDir: string;
   /** Weights file of the last checkpoint written. */
   lastCheckpoint?: string;
-}
-
-/** The `run.json` file. */
-interface RunConfig {
-  version: 1;
-  epochs: number;
-  loss: LossName | "custom";
-  optimizer: OptimizerConfig;
-  attributeNames: string[] | null;
-  seed: number | string;
-  checkpointMetadata: Record<string, unknown>;
-  checkpointEverySteps: number;
-  threshold: number;
-  /** Absent in runs started before the typed metadata. */
-  architecture?: string;
-  normalization?: Normalization | null;
-  /** The caller's settings, when it gave some. */
-  settings?: Record<string, unknown>;
 }
 
 /**
@@ -373,54 +356,4 @@ async function finish(
     runDir: dir.runDir,
     ...(lastCheckpoint ? { lastCheckpoint } : {}),
   };
-}
-
-function validateConfig(config: RunConfig): void {
-  if (!Number.isInteger(config.epochs) || config.epochs < 1) {
-    throw new InvalidConfigError(
-      "epochs",
-      config.epochs,
-      "Expected a positive integer (the seed used 12).",
-    );
-  }
-  if (config.loss !== "custom" && !LOSS_NAMES.includes(config.loss)) {
-    throw new InvalidConfigError(
-      "loss",
-      config.loss,
-      "Pass a built-in loss name or a loss function.",
-      LOSS_NAMES,
-    );
-  }
-  if (!Number.isInteger(config.checkpointEverySteps) || config.checkpointEverySteps < 0) {
-    throw new InvalidConfigError(
-      "checkpointEverySteps",
-      config.checkpointEverySteps,
-      "Expected an integer >= 0 (0 = checkpoint only at epoch ends).",
-    );
-  }
-  if (!Number.isFinite(config.threshold)) {
-    throw new InvalidConfigError(
-      "threshold",
-      config.threshold,
-      "Expected a finite number (the seed used 0).",
-    );
-  }
-  if (typeof config.seed !== "number" && typeof config.seed !== "string") {
-    throw new InvalidConfigError("seed", config.seed, "Expected a number or a string.");
-  }
-}
-
-/** The architecture to record: given, else named in the extra metadata, else the model's own `arch`. */
-function architectureOf(options: {
-  architecture?: string;
-  checkpointMetadata?: Record<string, unknown>;
-  model: TrainableModel;
-}): string {
-  const extra = options.checkpointMetadata?.architecture;
-  return (
-    options.architecture ??
-    (typeof extra === "string" ? extra : undefined) ??
-    options.model.arch ??
-    "unknown"
-  );
 }
