@@ -1,5 +1,13 @@
+import { readFileSync } from "node:fs";
 import { cliMessage, describeSystemError, isExplainedError } from "./cli-messages";
 import { CommandContext } from "./command-context";
+import {
+  checkCommandFlags,
+  commandHelp,
+  PROGRAM,
+  parseArgsOptions,
+  programHelp,
+} from "./command-flags";
 import { demoCommand } from "./commands/demo";
 import { doctorCommand } from "./commands/doctor";
 import { evaluateCommand } from "./commands/evaluate";
@@ -10,64 +18,7 @@ import { trainCommand } from "./commands/train";
 import { CliError } from "./errors";
 import { parseCliArgs } from "./parse-cli-args";
 
-const HELP = `reference: reproduce the CelebA ResNeXt50 attribute classifier on TensorFlow.js
-
-Usage: reference <command> [options]
-
-Commands:
-  demo      [--out runs/demo] [--force] [--epochs 5] [--count 3000] [--lr 0.01] [--image-size 64x78]
-            synthetic CelebA -> train resnext_tiny -> validate, test, predict, report
-  synth     --out DIR [--count 2000] [--seed 0] [--zip]
-  train     --data DIR --out RUN [--arch resnext50_32x4d] [--weights FILE] [--epochs 12]
-            [--batch-size 32] [--lr 0.002] [--loss mse|l1|bce] [--optimizer adamax|adam|sgd]
-            [--freeze 6] [--split random|official] [--seed 0] [--image-size 178x218]
-            [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu] [--limit N] [--force] [--quiet]
-            [--skip-bad-images]
-  train     --resume RUN
-  evaluate  --run RUN [--data DIR] [--engine tfjs|onnxruntime] [--threads N] [--skip-bad-images]
-  predict   --weights FILE --images DIR --out CSV [--raw] [--arch A] [--batch-size 16]
-            [--engine tfjs|onnxruntime] [--threads N] [--force] [--skip-bad-images]
-            (a .onnx FILE picks onnxruntime)
-  export    --weights FILE --out model.onnx [--arch A] [--image-size WxH]
-            [--normalization outside|baked]
-  doctor    every backend: available or not, why not, and on what device
-
---force replaces only a folder this CLI made (and predict's existing --out file); it never
-deletes a folder it did not make, nor one holding --data or --weights.
-
-Global: --verbose (stack traces), --help`;
-
-const OPTIONS = {
-  out: { type: "string" },
-  data: { type: "string" },
-  run: { type: "string" },
-  resume: { type: "string" },
-  weights: { type: "string" },
-  images: { type: "string" },
-  arch: { type: "string" },
-  epochs: { type: "string" },
-  "batch-size": { type: "string" },
-  lr: { type: "string" },
-  loss: { type: "string" },
-  optimizer: { type: "string" },
-  freeze: { type: "string" },
-  split: { type: "string" },
-  seed: { type: "string" },
-  backend: { type: "string" },
-  "image-size": { type: "string" },
-  count: { type: "string" },
-  limit: { type: "string" },
-  engine: { type: "string" },
-  threads: { type: "string" },
-  normalization: { type: "string" },
-  raw: { type: "boolean" },
-  zip: { type: "boolean" },
-  force: { type: "boolean" },
-  quiet: { type: "boolean" },
-  "skip-bad-images": { type: "boolean" },
-  verbose: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
+const OPTIONS = parseArgsOptions();
 
 const COMMANDS: Record<string, (ctx: CommandContext) => Promise<unknown>> = {
   demo: demoCommand,
@@ -88,18 +39,28 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
+  if (values.version) {
+    console.log(`${PROGRAM} ${appVersion()}`);
     return 0;
   }
   const name = positionals[0] ?? "demo";
   const command = COMMANDS[name];
+  if (values.help) {
+    console.log(command && positionals[0] !== undefined ? commandHelp(name) : programHelp());
+    return 0;
+  }
   if (!command || positionals.length > 1) {
     console.error(
       command
         ? `reference ${name}: unexpected argument "${positionals[1]}". Options start with --; see "reference --help".`
         : `reference: unknown command "${name}": choose one of ${Object.keys(COMMANDS).join(", ")}.`,
     );
+    return 2;
+  }
+  try {
+    checkCommandFlags(name, values);
+  } catch (error) {
+    console.error(`${PROGRAM} ${name}: ${(error as Error).message}`);
     return 2;
   }
   const log = (line: string) => console.log(line);
@@ -116,6 +77,12 @@ async function main(argv: string[]): Promise<number> {
     );
     return error instanceof CliError ? error.exitCode : 1;
   }
+}
+
+/** The version in this app's package.json, which sits one folder above `dist/cli.js`. */
+function appVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  return String(pkg.version);
 }
 
 main(process.argv.slice(2)).then(

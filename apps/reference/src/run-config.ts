@@ -4,7 +4,7 @@ import { BACKEND_CHOICES, type BackendChoice } from "./backend";
 import type { CommandContext } from "./command-context";
 import { CliError } from "./errors";
 
-/** Everything a training run needs, saved as the run's `config.json` so `--resume` needs no flags. */
+/** Everything a training run needs, kept as the `settings` of the run's `run.json` so `--resume` needs no flags. */
 export interface RunConfig {
   /** CelebA root folder (absolute). */
   data: string;
@@ -94,18 +94,32 @@ function freezeCount(ctx: CommandContext): number {
   return n;
 }
 
-/** Builds and validates a run config from a command's flags over the paper's defaults. */
-export function runConfigFromFlags(ctx: CommandContext, data: string): RunConfig {
+/** Defaults another command (the demo) puts in place of the paper's. */
+export interface RunDefaults {
+  arch?: ArchName;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  imageSize?: { width: number; height: number };
+}
+
+/** Builds and validates a run config from a command's flags over the paper's defaults (or `overrides`). */
+export function runConfigFromFlags(
+  ctx: CommandContext,
+  data: string,
+  overrides: RunDefaults = {},
+): RunConfig {
+  const defaults = { ...PAPER_DEFAULTS, ...overrides };
   const size = ctx.string("image-size");
-  const imageSize = size ? parseSize("image-size", size) : { ...PAPER_DEFAULTS.imageSize };
+  const imageSize = size ? parseSize("image-size", size) : { ...defaults.imageSize };
   const lr = ctx.string("lr");
   return {
     data,
-    arch: oneOf("arch", ctx.string("arch") ?? PAPER_DEFAULTS.arch, ARCH_NAMES),
+    arch: oneOf("arch", ctx.string("arch") ?? defaults.arch, ARCH_NAMES),
     weights: ctx.string("weights") ?? null,
-    epochs: ctx.int("epochs", PAPER_DEFAULTS.epochs),
-    batchSize: ctx.int("batch-size", PAPER_DEFAULTS.batchSize),
-    lr: lr === undefined ? PAPER_DEFAULTS.lr : positiveNumber("lr", lr),
+    epochs: ctx.int("epochs", defaults.epochs),
+    batchSize: ctx.int("batch-size", defaults.batchSize),
+    lr: lr === undefined ? defaults.lr : positiveNumber("lr", lr),
     loss: oneOf("loss", ctx.string("loss") ?? PAPER_DEFAULTS.loss, LOSS_NAMES),
     optimizer: oneOf(
       "optimizer",

@@ -1,36 +1,54 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { epochOfWeightsFile, epochWeightsPath, RUN_FILES } from "@celeba/train";
 import { CliError } from "./errors";
 import type { RunConfig } from "./run-config";
 
-/** Reads a run's `config.json`, with a message that says what to do when it is missing or broken. */
-export function readRunConfig(runDir: string): RunConfig {
-  const path = join(runDir, "config.json");
-  if (!existsSync(path)) {
+/**
+ * Reads a run's settings: the `settings` that `@celeba/train` keeps in `run.json`, or, for runs
+ * made before the two config files were merged, the app's own `config.json`. The message says
+ * what to do when neither is there or one is broken.
+ */
+export async function readRunConfig(runDir: string): Promise<RunConfig> {
+  const runJson = join(runDir, RUN_FILES.config);
+  if (existsSync(runJson)) {
+    let saved: { settings?: RunConfig };
+    try {
+      saved = JSON.parse(readFileSync(runJson, "utf8"));
+    } catch (error) {
+      throw new CliError(
+        `${runJson} is not valid JSON (${(error as Error).message}). Restore it or start a new run.`,
+      );
+    }
+    if (saved?.settings) return saved.settings;
+  }
+  const legacy = join(runDir, "config.json");
+  if (!existsSync(legacy)) {
     throw new CliError(
-      `${path} does not exist: ${runDir} is not a run folder made by "reference train".`,
+      `${runJson} holds no settings of "reference train": ${runDir} is not a run folder made by "reference train".`,
     );
   }
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as RunConfig;
+    return JSON.parse(readFileSync(legacy, "utf8")) as RunConfig;
   } catch (error) {
     throw new CliError(
-      `${path} is not valid JSON (${(error as Error).message}). Restore it or start a new run.`,
+      `${legacy} is not valid JSON (${(error as Error).message}). Restore it or start a new run.`,
     );
   }
 }
 
 /**
- * The per-epoch checkpoints of a run, `checkpoints/epoch-NN.safetensors` for NN >= 1, by epoch
- * (`epoch-00` holds the weights before training, kept only so a run can resume from its start).
+ * The per-epoch checkpoints of a run for epochs >= 1, by epoch (`epoch-00` holds the weights
+ * before training, kept only so a run can resume from its start). The names are
+ * `@celeba/train`'s run layout.
  */
 export function listEpochCheckpoints(runDir: string): Array<{ epoch: number; path: string }> {
-  const dir = join(runDir, "checkpoints");
+  const dir = join(runDir, RUN_FILES.checkpoints);
   if (!existsSync(dir))
     throw new CliError(`${dir} does not exist: train the run first ("reference train").`);
   return readdirSync(dir)
-    .map((f) => /^epoch-(\d+)\.safetensors$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) >= 1)
-    .map((m) => ({ epoch: Number(m[1]), path: join(dir, m[0]) }))
+    .map((f) => epochOfWeightsFile(f))
+    .filter((epoch): epoch is number => epoch !== undefined && epoch >= 1)
+    .map((epoch) => ({ epoch, path: epochWeightsPath(runDir, epoch) }))
     .sort((a, b) => a.epoch - b.epoch);
 }

@@ -66,7 +66,7 @@ describe("reference CLI end to end", () => {
     expect(resumed.stderr).toBe("");
     expect(resumed.code).toBe(0);
     for (const f of [
-      "config.json",
+      "run.json",
       "history.csv",
       "summary.json",
       "report.md",

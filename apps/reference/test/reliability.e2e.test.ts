@@ -164,12 +164,12 @@ describe("one writer per run folder (failure 2)", () => {
       /in use by process \d+ on .*"reference train"|already holds a training run/,
     );
     const winnerSeed = results[0]!.code === 0 ? 11 : 12;
-    // config.json, run.json and the checkpoints all belong to the winner.
-    expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).seed).toBe(winnerSeed);
+    // run.json (with the app's settings) and the checkpoints all belong to the winner.
+    expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8")).settings.seed).toBe(winnerSeed);
     expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8")).seed).toBe(winnerSeed);
     expect(existsSync(join(out, "summary.json"))).toBe(true);
     expect(existsSync(join(out, ".celeba-lock"))).toBe(false);
-    // evaluate re-splits with config.json's seed and must agree with training's choice.
+    // evaluate re-splits with run.json's seed and must agree with training's choice.
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     const evaluated = run(["evaluate", "--run", out]);
     expect(evaluated.code, evaluated.stderr).toBe(0);

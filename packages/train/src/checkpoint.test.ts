@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { checkpointBase, readLatest } from "./checkpoint";
+import { readLatest } from "./checkpoint";
 import { CheckpointError } from "./errors";
+import { checkpointBase } from "./run-layout";
 import { memoryRunStorage } from "./run-storage";
 
 async function latest(pointer: unknown) {

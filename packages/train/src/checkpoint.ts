@@ -2,6 +2,7 @@ import { encodeSafetensors, readSafetensors, type StateDict } from "@celeba/resn
 import { CheckpointError } from "./errors";
 import type { EpochRecord } from "./history";
 import { readVariablesBack } from "./read-variables-back";
+import { CHECKPOINT_BASE, checkpointFiles } from "./run-layout";
 import { type RunStorage, runPath } from "./run-storage";
 import type { TorchOptimizer } from "./torch-optimizer";
 import type { TrainableModel } from "./trainable-model";
@@ -42,27 +43,6 @@ export interface LatestPointer {
   step: number;
   /** True for an end-of-epoch checkpoint. */
   complete: boolean;
-}
-
-/** Files of one checkpoint, from its base path. */
-export function checkpointFiles(base: string): {
-  weights: string;
-  optimizer: string;
-  state: string;
-} {
-  return {
-    weights: `${base}.safetensors`,
-    optimizer: `${base}.optimizer.safetensors`,
-    state: `${base}.state.json`,
-  };
-}
-
-/** Base path (relative to the run dir) of an end-of-epoch or mid-epoch checkpoint. */
-export function checkpointBase(epoch: number, step?: number): string {
-  const e = String(epoch).padStart(2, "0");
-  return step === undefined
-    ? `checkpoints/epoch-${e}`
-    : `checkpoints/epoch-${e}-step-${String(step).padStart(6, "0")}`;
 }
 
 /** JSON as the run folder stores it: pretty-printed, newline-terminated. */
@@ -126,7 +106,7 @@ export async function readLatest(
       message: `is not valid JSON (${(e as Error).message}). Point it at the last checkpoint by hand.`,
     });
   }
-  // Only names checkpointBase() makes are accepted, so the pointer cannot reach outside runDir.
+  // Only names run-layout's checkpointBase() makes are accepted, so the pointer cannot reach outside runDir.
   const base = (pointer as { checkpoint?: unknown } | null)?.checkpoint;
   if (typeof base !== "string" || !CHECKPOINT_BASE.test(base)) {
     throw new CheckpointError({
@@ -138,9 +118,6 @@ export async function readLatest(
   }
   return pointer;
 }
-
-/** The base paths {@link checkpointBase} makes, relative to the run folder. */
-const CHECKPOINT_BASE = /^checkpoints\/epoch-\d{2,}(-step-\d{6,})?$/;
 
 /** Loads a checkpoint's weights into the model and returns its loop state and optimizer state dict. */
 export async function readCheckpoint(

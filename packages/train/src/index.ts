@@ -1,6 +1,11 @@
 export { Adam, type AdamConfig } from "./adam";
 export { Adamax, type AdamaxConfig } from "./adamax";
 export type { Batch, DataSource, EvalData } from "./batch";
+export {
+  type BestEpochResult,
+  type TestBestEpochOptions,
+  testBestEpoch,
+} from "./best-epoch";
 export type { CheckpointState, EpochProgress, LatestPointer } from "./checkpoint";
 export {
   type CheckpointMetadata,
@@ -25,6 +30,7 @@ export {
   TrainError,
 } from "./errors";
 export { type EvaluateOptions, type EvaluationResult, evaluate } from "./evaluate";
+export { type CheckpointRequest, type FitOptions, fit } from "./fit-loop";
 export { type EpochRecord, HISTORY_CSV_HEADER, historyToCsv, selectBestEpoch } from "./history";
 export {
   bceWithLogitsLoss,
@@ -36,6 +42,15 @@ export {
   mseLoss,
 } from "./losses";
 export type { ProgressStream } from "./progress-bar";
+export { type CheckpointToSave, RunDirectory } from "./run-directory";
+export {
+  CHECKPOINT_BASE,
+  checkpointBase,
+  checkpointFiles,
+  epochOfWeightsFile,
+  epochWeightsPath,
+  RUN_FILES,
+} from "./run-layout";
 export {
   type MemoryRunStorage,
   memoryRunStorage,

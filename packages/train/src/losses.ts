@@ -15,7 +15,7 @@ export const LOSS_NAMES: readonly LossName[] = ["mse", "l1", "bce"];
  * `torch.nn.MSELoss()` (the paper's loss, on ±1 targets).
  *
  * @param scores - Predictions, any shape.
- * @param targets - Targets, same shape (±1 labels for the seed).
+ * @param targets - Targets, same shape (±1 labels for the paper).
  * @returns A scalar tensor (caller disposes).
  * @example
  * ```ts

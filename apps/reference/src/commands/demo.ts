@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { makeSyntheticCelebA } from "@celeba/data";
-import { CommandContext } from "../command-context";
+import { epochWeightsPath } from "@celeba/train";
+import type { CommandContext } from "../command-context";
 import { openOutputFolder } from "../output-folder";
+import { parseSize, runConfigFromFlags } from "../run-config";
 import { writeRunMarker } from "../run-marker";
-import { predictCommand } from "./predict";
-import { trainCommand } from "./train";
+import { runTraining } from "../run-training";
+import { predictFolder } from "./predict";
 
 /**
  * The demo's defaults: small enough to finish in about 75 seconds on 2 CPU cores (wasm backend),
@@ -28,7 +30,7 @@ export const DEMO_DEFAULTS = {
 
 /**
  * `reference demo [--out runs/demo]`: makes a synthetic CelebA, trains `resnext_tiny` with the
- * seed's procedure for a few epochs, validates every checkpoint, tests the best, predicts a
+ * paper's procedure for a few epochs, validates every checkpoint, tests the best, predicts a
  * held-out "private" folder and writes the report.
  */
 export async function demoCommand(ctx: CommandContext): Promise<void> {
@@ -66,40 +68,29 @@ async function runDemo(ctx: CommandContext, out: string, seed: number, count: nu
   });
 
   const runDir = out;
-  const flags = {
-    data: dataDir,
-    out: runDir,
-    arch: ctx.string("arch") ?? DEMO_DEFAULTS.arch,
-    epochs: ctx.string("epochs") ?? String(DEMO_DEFAULTS.epochs),
-    "batch-size": ctx.string("batch-size") ?? String(DEMO_DEFAULTS.batchSize),
-    "image-size": ctx.string("image-size") ?? DEMO_DEFAULTS.imageSize,
-    seed: String(seed),
-    ...(ctx.string("freeze") ? { freeze: ctx.string("freeze") } : {}),
-    lr: ctx.string("lr") ?? String(DEMO_DEFAULTS.lr),
-    backend: ctx.string("backend") ?? "auto",
-    quiet: ctx.bool("quiet"),
-    "skip-bad-images": ctx.bool("skip-bad-images"),
-  };
-  const { result } = await trainCommand(new CommandContext("train", flags, ctx.log), {
-    title: "Demo: resnext_tiny on synthetic CelebA",
-    folderPrepared: true,
+  const config = runConfigFromFlags(ctx, dataDir, {
+    arch: DEMO_DEFAULTS.arch,
+    epochs: DEMO_DEFAULTS.epochs,
+    batchSize: DEMO_DEFAULTS.batchSize,
+    lr: DEMO_DEFAULTS.lr,
+    imageSize: parseSize("image-size", DEMO_DEFAULTS.imageSize),
   });
+  const { result } = await runTraining(
+    { runDir, config, resuming: false, title: "Demo: resnext_tiny on synthetic CelebA" },
+    { log: ctx.log, quiet: ctx.bool("quiet") },
+  );
   if (result.status !== "completed" || result.bestEpoch === undefined) return;
-  await predictCommand(
-    new CommandContext(
-      "predict",
-      {
-        weights: join(
-          runDir,
-          "checkpoints",
-          `epoch-${String(result.bestEpoch).padStart(2, "0")}.safetensors`,
-        ),
-        images: join(privateDir, "img_align_celeba"),
-        out: join(runDir, "private-predictions.csv"),
-        backend: flags.backend,
-      },
-      ctx.log,
-    ),
+  await predictFolder(
+    {
+      weights: epochWeightsPath(runDir, result.bestEpoch),
+      imagesDir: join(privateDir, "img_align_celeba"),
+      out: join(runDir, "private-predictions.csv"),
+      batchSize: 16,
+      backend: config.backend,
+      raw: false,
+      skipBadImages: false,
+    },
+    { log: ctx.log },
   );
   ctx.log(`demo: everything is in ${runDir} (report.md, summary.json, accuracy.png, predictions)`);
 }

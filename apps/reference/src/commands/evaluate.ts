@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { readStateDict } from "@celeba/resnext";
-import { type EpochRecord, evaluate, selectBestEpoch } from "@celeba/train";
-import { backendLines, selectBackend } from "../backend";
+import { type EpochRecord, evaluate, testBestEpoch } from "@celeba/train";
+import { BACKEND_CHOICES, backendLines, selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { writeRunOutputs } from "../finish-run";
@@ -11,7 +11,7 @@ import { chooseEngine } from "../onnx-engine";
 import { onnxRuntimeEvaluator } from "../onnx-evaluate";
 import { openExistingRunFolder } from "../output-folder";
 import { buildModel, evalSource, isRealCelebA, loadRunData } from "../pipeline";
-import type { RunConfig } from "../run-config";
+import { oneOf, type RunConfig } from "../run-config";
 import { listEpochCheckpoints, readRunConfig } from "../run-folder";
 
 /**
@@ -20,30 +20,55 @@ import { listEpochCheckpoints, readRunConfig } from "../run-folder";
  */
 export async function evaluateCommand(ctx: CommandContext): Promise<void> {
   const runDir = resolve(ctx.requireString("run", 'the run folder made by "reference train"'));
-  const config = readRunConfig(runDir);
+  const config = await readRunConfig(runDir);
   const dataFlag = ctx.string("data");
   if (dataFlag) config.data = resolve(dataFlag);
   if (ctx.bool("skip-bad-images")) config.skipBadImages = true;
+  // The saved backend is where the run trained; --backend says where to evaluate it now.
+  const backendFlag = ctx.string("backend");
+  if (backendFlag !== undefined) config.backend = oneOf("backend", backendFlag, BACKEND_CHOICES);
   // evaluate rewrites the run's reports: no training or other evaluate may write it meanwhile.
+  const engine = chooseEngine(ctx.string("engine"), null);
+  const threads = ctx.int("threads", availableParallelism());
   const lock = openExistingRunFolder(runDir, "evaluate");
   try {
-    await evaluateLocked(ctx, runDir, config);
+    await evaluateRun({ runDir, config, engine, threads }, { log: ctx.log });
   } finally {
     lock.release();
   }
 }
 
-async function evaluateLocked(ctx: CommandContext, runDir: string, config: RunConfig) {
+/** What {@link evaluateRun} evaluates: a run folder, its settings, and the engine to score on. */
+export interface EvaluateRunRequest {
+  runDir: string;
+  config: RunConfig;
+  engine: "tfjs" | "onnxruntime";
+  /** ONNX Runtime's intra-op threads. */
+  threads: number;
+}
+
+/**
+ * Validates every epoch's checkpoint of a run, then takes `@celeba/train`'s own last step
+ * ({@link testBestEpoch}: the best epoch by validation, and its test) and rewrites the report.
+ * The caller holds the run's lock.
+ *
+ * @throws {CliError} When the run has no epoch checkpoint.
+ */
+export async function evaluateRun(
+  request: EvaluateRunRequest,
+  ctx: { log: (line: string) => void },
+): Promise<void> {
+  const { runDir, config } = request;
   const checkpoints = listEpochCheckpoints(runDir);
   if (checkpoints.length === 0)
     throw new CliError(`${runDir}/checkpoints holds no epoch-NN.safetensors: train first.`);
 
   const backend = await selectBackend(config.backend, { forTraining: false });
   for (const line of backendLines(backend)) ctx.log(line);
-  const onnxRuntime = chooseEngine(ctx.string("engine"), null) === "onnxruntime";
+  const onnxRuntime = request.engine === "onnxruntime";
   const score = onnxRuntime
     ? onnxRuntimeEvaluator({
-        threads: ctx.int("threads", availableParallelism()),
+        threads: request.threads,
         inputSize: config.imageSize,
       })
     : evaluate;
@@ -74,10 +99,18 @@ async function evaluateLocked(ctx: CommandContext, runDir: string, config: RunCo
       });
       ctx.log(`epoch ${epoch}: validation accuracy ${(val.accuracy * 100).toFixed(2)}%`);
     }
-    const bestEpoch = selectBestEpoch(history);
-    const best = checkpoints.find((c) => c.epoch === bestEpoch)!;
-    model.loadStateDict(await readStateDict(best.path));
-    const test = await score(model, evalSource(config, data, "test")(), { loss: config.loss });
+    // The library's own last step: the best epoch by validation, then its test.
+    const { bestEpoch, test } = await testBestEpoch({
+      model,
+      history,
+      loadEpoch: async (epoch) =>
+        model.loadStateDict(await readStateDict(checkpoints.find((c) => c.epoch === epoch)!.path)),
+      testData: evalSource(config, data, "test")(),
+      loss: config.loss,
+      evaluate: score,
+    });
+    if (bestEpoch === undefined || test === undefined)
+      throw new CliError(`${runDir} has no epoch to test: train first.`);
     const summary = await writeRunOutputs({
       runDir,
       title: `${config.arch} on ${config.data}`,

@@ -21,7 +21,7 @@ import {
   type Normalization,
 } from "@celeba/train";
 import * as tf from "@tensorflow/tfjs-core";
-import { BACKEND_CHOICES, backendLines, selectBackend } from "../backend";
+import { BACKEND_CHOICES, type BackendChoice, backendLines, selectBackend } from "../backend";
 import { cliMessage } from "../cli-messages";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
@@ -113,13 +113,52 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
   if (chooseEngine(ctx.string("engine"), weights) === "onnxruntime") {
     return predictOnOnnxRuntime(ctx, { weights, imagesDir, out });
   }
-  const backend = await selectBackend(
-    oneOf("backend", ctx.string("backend") ?? "auto", BACKEND_CHOICES),
+  const arch = ctx.string("arch");
+  await predictFolder(
     {
-      forTraining: false,
+      weights,
+      imagesDir,
+      out,
+      ...(arch !== undefined ? { arch } : {}),
+      batchSize,
+      backend: oneOf("backend", ctx.string("backend") ?? "auto", BACKEND_CHOICES),
+      raw: ctx.bool("raw"),
+      skipBadImages,
     },
+    { log: ctx.log },
   );
-  for (const line of backendLines(backend)) ctx.log(line);
+}
+
+/** What {@link predictFolder} predicts, checked by the caller. */
+export interface PredictFolderRequest {
+  /** Our checkpoint or torchvision weights (absolute). */
+  weights: string;
+  /** A folder of images (absolute). */
+  imagesDir: string;
+  /** The CSV to write (absolute), atomically. */
+  out: string;
+  /** The architecture of bare weights. Default: from the checkpoint, else resnext50_32x4d. */
+  arch?: string;
+  batchSize: number;
+  backend: BackendChoice;
+  /** Raw scores instead of ±1. */
+  raw: boolean;
+  skipBadImages: boolean;
+}
+
+/**
+ * Predicts every image of a folder on tfjs and writes one CSV row per image: `image_id`, then
+ * ±1 per attribute by the paper's threshold (score >= 0), or the raw scores.
+ *
+ * @throws {CliError} When the weights do not fit, or no image could be read.
+ */
+export async function predictFolder(
+  request: PredictFolderRequest,
+  io: { log: (line: string) => void },
+): Promise<void> {
+  const { weights, imagesDir, out, batchSize, skipBadImages } = request;
+  const backend = await selectBackend(request.backend, { forTraining: false });
+  for (const line of backendLines(backend)) io.log(line);
 
   const sd = await readStateDict(weights);
   const fc = sd.get("fc.weight");
@@ -127,7 +166,7 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
     throw new CliError(
       `${weights} has no "fc.weight": it is not a ResNet/ResNeXt classifier state dict.`,
     );
-  const desc = await describeWeights(weights, ctx.string("arch"), fc.shape[0]!);
+  const desc = await describeWeights(weights, request.arch, fc.shape[0]!);
   const model = createModel({ arch: desc.arch, numClasses: fc.shape[0]! });
   try {
     try {
@@ -135,7 +174,7 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
     } catch (error) {
       if (!StateDictMismatchError.isInstance(error)) throw error;
       throw new CliError(
-        `${weights} does not fit ${desc.arch}${ctx.string("arch") ? "" : " (the default for a bare state dict)"}: ` +
+        `${weights} does not fit ${desc.arch}${request.arch ? "" : " (the default for a bare state dict)"}: ` +
           `${error.message} If the weights are another architecture, pass --arch: one of ${ARCH_NAMES.join(", ")}.`,
       );
     }
@@ -167,12 +206,12 @@ export async function predictCommand(ctx: CommandContext): Promise<void> {
     if (ids.length === 0)
       throw new CliError(`no image in ${imagesDir} could be decoded, so nothing was written.`);
     try {
-      await writePredictions(out, ids, desc.attributeNames, rows, { raw: ctx.bool("raw") });
+      await writePredictions(out, ids, desc.attributeNames, rows, { raw: request.raw });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code) throw describeFsError(error, "--out", out);
       throw error;
     }
-    ctx.log(
+    io.log(
       `predict: wrote ${ids.length} rows (${desc.arch}, ${desc.attributeNames.length} attributes) to ${out}` +
         (skipped > 0 ? `; skipped ${skipped} unreadable image(s)` : ""),
     );

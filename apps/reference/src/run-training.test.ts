@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { CommandContext } from "../command-context";
-import { CliError } from "../errors";
-import { runConfigFromFlags } from "../run-config";
-import { explainWasmOutOfMemory } from "./train";
+import { CommandContext } from "./command-context";
+import { CliError } from "./errors";
+import { runConfigFromFlags } from "./run-config";
+import { explainWasmOutOfMemory } from "./run-training";
 
 const config = runConfigFromFlags(
   new CommandContext("train", { "batch-size": "16" }, () => {}),
