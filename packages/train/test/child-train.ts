@@ -1,7 +1,8 @@
 /**
  * Child process of sigkill.test.ts: trains (or resumes) the tiny model on the cpu backend.
  * Run as `node --import tsx test/child-train.ts <runDir> <stepDelayMs>` with
- * TSX_TSCONFIG_PATH=test/tsconfig.child.json. Prints "ready" once training starts.
+ * TSX_TSCONFIG_PATH=test/tsconfig.child.json. Prints "ready" once training starts, and "step"
+ * after each optimizer step (before that step's delay), so the parent can kill it mid-run.
  */
 // The union package registers every gradient; tfjs-core alone registers none under plain Node.
 import "@tensorflow/tfjs";
@@ -20,7 +21,12 @@ const inputs = {
   trainData: dataSource(syntheticData(96, K, 1), 8, 7),
   valData: dataSource(syntheticData(32, K, 2), 16, 0, false),
   progress: false,
-  hooks: { onStepEnd: () => new Promise<void>((r) => setTimeout(r, delay)) },
+  hooks: {
+    onStepEnd: () => {
+      process.stdout.write("step\n");
+      return new Promise<void>((r) => setTimeout(r, delay));
+    },
+  },
 };
 process.stdout.write("ready\n");
 const result = existsSync(join(runDir, "run.json"))

@@ -27,6 +27,9 @@ function startChild(
   ready: Promise<void>;
   exit: Promise<number | null>;
   output: () => string;
+  /** Resolves once the child has finished `n` steps (or has exited). */
+  afterSteps: (n: number) => Promise<void>;
+  steps: () => number;
 } {
   const child = spawn(
     process.execPath,
@@ -42,24 +45,37 @@ function startChild(
   const ready = new Promise<void>((r) => {
     resolveReady = r;
   });
+  let steps = 0;
+  const waiting: { n: number; resolve: () => void }[] = [];
   child.stdout?.on("data", (d: Buffer) => {
-    out += d.toString();
+    const text = d.toString();
+    out += text;
     if (out.includes("ready\n")) resolveReady();
+    steps += text.split("step\n").length - 1;
+    for (const w of waiting.filter((w) => steps >= w.n)) w.resolve();
   });
   child.stderr?.on("data", (d: Buffer) => {
     out += d.toString();
   });
   const exit = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  void exit.then(() => resolveReady());
-  return { child, ready, exit, output: () => out };
+  void exit.then(() => {
+    resolveReady();
+    for (const w of waiting) w.resolve();
+  });
+  const afterSteps = (n: number) =>
+    new Promise<void>((resolve) => {
+      if (steps >= n || child.exitCode !== null) resolve();
+      else waiting.push({ n, resolve });
+    });
+  return { child, ready, exit, output: () => out, afterSteps, steps: () => steps };
 }
 
-// Deterministic "random" kill delays, so a failure can be reproduced.
-function killDelays(seed: number, count: number, maxMs: number): number[] {
+// Deterministic "random" numbers in [0, max), so a failure can be reproduced.
+function killPoints(seed: number, count: number, max: number): number[] {
   let a = seed >>> 0;
   return Array.from({ length: count }, () => {
     a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    return Math.floor((a / 2 ** 32) * maxMs);
+    return Math.floor((a / 2 ** 32) * max);
   });
 }
 
@@ -68,19 +84,22 @@ describe("SIGKILL at random moments, then resume", () => {
     const stepDelay = 10;
     const refDir = join(root, "ref");
     const ref = startChild(refDir, stepDelay);
-    await ref.ready;
-    const t0 = performance.now();
     expect(await ref.exit, ref.output()).toBe(0);
-    // Kill moments are spread over the first 80% of an uninterrupted run's duration.
-    const runMs = performance.now() - t0;
+    const runSteps = ref.steps();
 
+    // Kills land after a random step of each child (counted from its own start, within the
+    // first 80% of a whole run's steps), then a random part of a step later: in a step, in its
+    // delay, or while a checkpoint is written. Counting steps, not milliseconds, keeps the kills
+    // mid-run however loaded the machine is.
+    const seed = Number(process.env.SIGKILL_SEED ?? 20261130);
+    const steps = killPoints(seed, 5, Math.floor(runSteps * 0.8)).map((s) => s + 1);
+    const extraMs = killPoints(seed + 1, 5, stepDelay * 3);
     const runDir = join(root, "killed");
-    const delays = killDelays(Number(process.env.SIGKILL_SEED ?? 20261130), 5, runMs * 0.8);
     let killed = 0;
-    for (const ms of delays) {
+    for (const [i, n] of steps.entries()) {
       const c = startChild(runDir, stepDelay);
-      await c.ready;
-      await new Promise((r) => setTimeout(r, ms));
+      await c.afterSteps(n);
+      await new Promise((r) => setTimeout(r, extraMs[i]));
       if (c.child.exitCode === null && c.child.kill("SIGKILL")) killed++;
       const code = await c.exit;
       expect(code === null || code === 0, c.output()).toBe(true);
@@ -89,7 +108,7 @@ describe("SIGKILL at random moments, then resume", () => {
     const last = startChild(runDir, 0);
     expect(await last.exit, last.output()).toBe(0);
     console.info(
-      `uninterrupted run ${runMs.toFixed(0)} ms; kills after ${delays.join(", ")} ms; ${killed} landed`,
+      `uninterrupted run ${runSteps} steps; kills after steps ${steps.join(", ")} (+${extraMs.join(", ")} ms); ${killed} landed`,
     );
     expect(killed, "at least one child was killed mid-run").toBeGreaterThan(0);
 
