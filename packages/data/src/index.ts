@@ -15,6 +15,7 @@ export {
   MissingPathError,
   ZipError,
 } from "./errors";
+export { formatAttributeFile } from "./format-attribute-file";
 export type { CreateImageBatchesOptions, ImageBatch, ImageBatchIterable } from "./image-batches";
 export { createImageBatches, listImages } from "./image-batches";
 export type { CelebADataset, CelebAItem, LoadCelebAConfig } from "./load-celeba";
@@ -25,7 +26,7 @@ export type { Partition } from "./parse-partition";
 export { parsePartition, parsePartitionCsv } from "./parse-partition";
 export type { SampleTransform } from "./sample-transform";
 export type { SyntheticCelebA, SyntheticCelebAOptions } from "./synthetic-celeba";
-export { formatAttributeFile, makeSyntheticCelebA } from "./synthetic-celeba";
+export { makeSyntheticCelebA } from "./synthetic-celeba";
 export type { TrainTestSplit, TrainTestSplitOptions } from "./train-test-split";
 export { trainTestSplit } from "./train-test-split";
 export type { WorkerTransform } from "./worker-pool";
