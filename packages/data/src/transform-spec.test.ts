@@ -121,6 +121,15 @@ describe("transform specs", () => {
       expect(sameBytes(b.images, main[k]!.images)).toBe(true);
   });
 
+  it("a step that fails on an image stops the epoch in workers as on the main thread, even with onBadImage: skip", async () => {
+    // Not caught up front: the input size is only known per image.
+    const transform: TransformStep[] = [{ op: "randomCrop", width: 500, height: 500 }];
+    for (const workers of [0, 1]) {
+      const batches = createBatches(ds, { batchSize: 4, workers, transform, onBadImage: "skip" });
+      await expect(collect(batches)).rejects.toThrow(/500/);
+    }
+  });
+
   it("a step list without normalize uses the normalize option (default ImageNet's)", () => {
     expect(resolveTransformSpec([{ op: "hflip" }], undefined)).toEqual([
       { op: "hflip" },
