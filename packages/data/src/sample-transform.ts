@@ -42,9 +42,13 @@ export interface WorkerTransform {
 
 /** The transform options as given to a batch iterator. */
 export interface TransformOptions {
+  /** The `transform` option. */
   transform?: BatchTransform;
+  /** The `normalize` option. */
   normalize?: NormalizeOptions;
+  /** The deprecated `workerTransform` option. */
   workerTransform?: WorkerTransform;
+  /** Worker threads (already checked); code transforms need 0. */
   workers: number;
 }
 
