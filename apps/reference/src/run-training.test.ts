@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CommandContext } from "./command-context";
 import { CliError } from "./errors";
-import { runConfigFromFlags } from "./run-config";
+import { runConfigFromFlags } from "./run-config-flags";
 import { explainWasmOutOfMemory } from "./run-training";
 
 const config = runConfigFromFlags(

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { CommandContext } from "./command-context";
 import { evaluateRun } from "./commands/evaluate";
 import { predictFolder } from "./commands/predict";
-import { runConfigFromFlags } from "./run-config";
+import { runConfigFromFlags } from "./run-config-flags";
 import { runTraining } from "./run-training";
 
 const work = mkdtempSync(join(tmpdir(), "celeba-use-cases-"));
