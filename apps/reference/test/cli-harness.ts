@@ -116,6 +116,16 @@ export function tinyTrainArgs(
   return args;
 }
 
+/** `predict --weights WEIGHTS --images IMAGES --out OUT`, then `extra`. */
+export function predictArgs(
+  weights: string,
+  images: string,
+  out: string,
+  ...extra: string[]
+): string[] {
+  return ["predict", "--weights", weights, "--images", images, "--out", out, ...extra];
+}
+
 /**
  * An error as the CLI must report it: one line on stderr, no stack trace, a non-zero exit code
  * (or exactly `code`), and a message matching `pattern`.
