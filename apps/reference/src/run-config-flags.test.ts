@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CommandContext } from "./command-context";
 import { CliError } from "./errors";
-import { parseSize } from "./flag-values";
 import { resizeForCrop } from "./run-config";
 import { runConfigFromFlags } from "./run-config-flags";
 
@@ -57,9 +56,5 @@ describe("runConfigFromFlags", () => {
   ])("rejects %j with a message that lists the choices", (flags, pattern) => {
     expect(() => runConfigFromFlags(ctx(flags), "/d")).toThrow(CliError);
     expect(() => runConfigFromFlags(ctx(flags), "/d")).toThrow(pattern);
-  });
-
-  it("parses sizes as width x height", () => {
-    expect(parseSize("image-size", "178x218")).toEqual({ width: 178, height: 218 });
   });
 });
