@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CliError } from "./errors";
-import { checkRunConfig, PAPER_DEFAULTS, type RunConfig, resizeForCrop } from "./run-config";
+import { checkRunConfig, paperRunConfig, type RunConfig, resizeForCrop } from "./run-config";
 
-const valid: RunConfig = {
-  ...PAPER_DEFAULTS,
-  data: "/data",
-  weights: null,
-  imageSize: { width: 178, height: 218 },
-  resize: { width: 220, height: 270 },
-  limit: 0,
-};
+const valid = paperRunConfig("/data");
 const FILE = { kind: "file", path: "/runs/a/run.json", prefix: "settings." } as const;
 const bad = (change: Record<string, unknown>) => ({ ...valid, ...change }) as RunConfig;
 
@@ -17,6 +10,13 @@ describe("checkRunConfig", () => {
   it("passes the paper's settings through unchanged", () => {
     expect(checkRunConfig(valid)).toBe(valid);
     expect(checkRunConfig({ ...valid, skipBadImages: true }, FILE).skipBadImages).toBe(true);
+  });
+
+  it("gives the paper's settings, with the resize following a changed image size", () => {
+    expect(valid).toMatchObject({ arch: "resnext50_32x4d", epochs: 12, lr: 0.002, freeze: 6 });
+    expect(valid.resize).toEqual({ width: 220, height: 270 });
+    const small = paperRunConfig("/d", { imageSize: { width: 32, height: 40 }, epochs: 1 });
+    expect(small).toMatchObject({ data: "/d", epochs: 1, resize: { width: 40, height: 50 } });
   });
 
   it("scales the paper's 220x270 resize to another crop size", () => {

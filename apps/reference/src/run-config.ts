@@ -61,6 +61,26 @@ export function resizeForCrop(size: { width: number; height: number }): {
 }
 
 /**
+ * The paper's settings for a data folder, what `train --data DIR` runs with no other flag, with
+ * `changes` over them; the training resize follows a changed `imageSize` unless `changes` gives one.
+ */
+export function paperRunConfig(
+  data: string,
+  changes: Partial<Omit<RunConfig, "data">> = {},
+): RunConfig {
+  const imageSize = changes.imageSize ?? { ...PAPER_DEFAULTS.imageSize };
+  return {
+    ...PAPER_DEFAULTS,
+    weights: null,
+    resize: resizeForCrop(imageSize),
+    limit: 0,
+    ...changes,
+    data,
+    imageSize,
+  };
+}
+
+/**
  * Where a config's values came from, so that a message names what the user wrote: the
  * command's flags, or a saved file (a run's `run.json`, whose settings sit under `settings`).
  */

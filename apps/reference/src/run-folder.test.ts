@@ -3,20 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CliError } from "./errors";
-import { PAPER_DEFAULTS, type RunConfig } from "./run-config";
+import { paperRunConfig } from "./run-config";
 import { readRunConfig } from "./run-folder";
 
 const work = mkdtempSync(join(tmpdir(), "celeba-run-folder-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const settings: RunConfig = {
-  ...PAPER_DEFAULTS,
-  data: "/data",
-  weights: null,
-  imageSize: { width: 178, height: 218 },
-  resize: { width: 220, height: 270 },
-  limit: 0,
-};
+const settings = paperRunConfig("/data");
 
 /** A run folder whose run.json (or, with `legacy`, config.json) holds `saved`. */
 function runFolder(name: string, saved: unknown, legacy = false): string {
