@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { foldBatchNorm } from "../fused-inference";
+import { foldBatchNorm } from "../kernels/fused-inference";
+import { BN_EPS, type ResNetModel } from "../model/resnet";
 import { InvalidOptionError } from "../model-errors";
-import { BN_EPS, type ResNetModel } from "../resnet";
 import { floatValueInfo, OnnxGraphBuilder } from "./onnx-graph-builder";
 import { modelProtoType } from "./onnx-schema";
 

@@ -1,3 +1,4 @@
+import { CorruptWeightsError, hexPrefix, UnsupportedFormatError } from "../weights-errors";
 import {
   findTensorDict,
   materializeTensors,
@@ -8,7 +9,6 @@ import {
 } from "./pickle-torch";
 import { unpickle } from "./pickle-vm";
 import { STATE_DTYPE_BYTES, type StateDict } from "./state-dict";
-import { CorruptWeightsError, hexPrefix, UnsupportedFormatError } from "./weights-errors";
 import { openWeightsZip } from "./weights-zip";
 
 /**

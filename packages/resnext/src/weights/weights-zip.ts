@@ -1,5 +1,5 @@
 import { bytesSource, type ZipProblem, ZipReader } from "@celeba/internal";
-import { CorruptWeightsError, UnsupportedFormatError } from "./weights-errors";
+import { CorruptWeightsError, UnsupportedFormatError } from "../weights-errors";
 
 /** The shared zip reader's problems as this package's weights errors. */
 function weightsZipError(problem: ZipProblem, source: string): Error {

@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { beforeAll, describe, expect, it } from "vitest";
-import { maxAbsDiff } from "../test/golden-input";
+import { maxAbsDiff } from "../../test/golden-input";
+import { InvalidInputError, InvalidOptionError } from "../model-errors";
 import {
   batchSlicer,
   fastestGroupedConvImpl,
@@ -10,7 +11,6 @@ import {
   groupedConv2d,
   setDepthwiseChunkFloats,
 } from "./grouped-conv";
-import { InvalidInputError, InvalidOptionError } from "./model-errors";
 
 /** Direct loops over PyTorch's definition of a grouped convolution (NHWC in, HWIO filter). */
 function reference(

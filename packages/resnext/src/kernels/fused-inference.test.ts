@@ -6,15 +6,15 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { goldenInputNHWC, maxAbs, maxAbsDiff } from "../test/golden-input";
-import { RESNET18_MINI } from "../test/resnet18-mini";
-import { ARCHITECTURES, type ResNetSpec } from "./architectures";
+import { goldenInputNHWC, maxAbs, maxAbsDiff } from "../../test/golden-input";
+import { RESNET18_MINI } from "../../test/resnet18-mini";
+import { ARCHITECTURES, type ResNetSpec } from "../model/architectures";
+import { resolveOptions } from "../model/factories";
+import { buildResNet, type ResNetModel } from "../model/resnet";
+import { readSafetensors } from "../weights/safetensors";
 import { GROUPED_CONV_IMPLS, type GroupedConvImpl } from "./grouped-conv";
-import { resolveOptions } from "./models";
-import { buildResNet, type ResNetModel } from "./resnet";
-import { readSafetensors } from "./safetensors";
 
-const FIXTURES = join(import.meta.dirname, "..", "fixtures");
+const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures");
 
 const CASES = [
   { name: "resnext_tiny", spec: ARCHITECTURES.resnext_tiny as ResNetSpec },

@@ -6,7 +6,8 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { maxAbs, maxAbsDiff } from "../test/golden-input";
+import { maxAbs, maxAbsDiff } from "../../test/golden-input";
+import { createModel } from "../model/factories";
 import { conv2dIm2colGrad } from "./conv-gradient";
 import {
   GROUPED_CONV_IMPLS,
@@ -14,7 +15,6 @@ import {
   groupedConv2d,
   setDepthwiseChunkFloats,
 } from "./grouped-conv";
-import { createModel } from "./models";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { EXPECTED, WEIGHTS_FIXTURES } from "../test/weights-fixtures";
+import { EXPECTED, WEIGHTS_FIXTURES } from "../../test/weights-fixtures";
+import { CorruptWeightsError, UnsafePickleError, UnsupportedFormatError } from "../weights-errors";
 import { resolveTorchGlobal } from "./pickle-torch";
 import { PickleCallable, unpickle } from "./pickle-vm";
 import { readStateDict } from "./read-state-dict";
-import { CorruptWeightsError, UnsafePickleError, UnsupportedFormatError } from "./weights-errors";
 
 const bytes = (...parts: (string | number[])[]): Uint8Array =>
   new Uint8Array(

@@ -1,11 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { InvalidOptionError } from "../model-errors";
 import {
   fastestGroupedConvImpl,
   GROUPED_CONV_IMPLS,
   type GroupedConvImpl,
   sumPartialProducts,
 } from "./grouped-conv";
-import { InvalidOptionError } from "./model-errors";
 
 /** A convolution of the model: HWIO filter with PyTorch's grouped `I`. */
 export interface FoldableConv {

@@ -3,7 +3,7 @@ import "@tensorflow/tfjs-backend-cpu";
 // tfjs-core registers no gradients by itself (@tensorflow/tfjs and tfjs-node do).
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { beforeAll, describe, expect, it } from "vitest";
-import { maxAbs, maxAbsDiff } from "../test/golden-input";
+import { maxAbs, maxAbsDiff } from "../../test/golden-input";
 import { addRelu, batchNormTraining } from "./batch-norm-training";
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
+import { CorruptWeightsError, UnsupportedFormatError } from "../weights-errors";
 import { type PickleBuildable, PickleCallable } from "./pickle-vm";
 import { numel, STATE_DTYPE_BYTES, type StateDict, type StateDtype } from "./state-dict";
 import { decodeElements, gatherStrided, isContiguous, viewExtent } from "./state-dict-decode";
-import { CorruptWeightsError, UnsupportedFormatError } from "./weights-errors";
 
 /** PyTorch's legacy typed-storage class names and the dtypes they hold. */
 const STORAGE_DTYPES: Readonly<Record<string, StateDtype>> = {

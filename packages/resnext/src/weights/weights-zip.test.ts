@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { WEIGHTS_FIXTURES } from "../test/weights-fixtures";
-import { CorruptWeightsError, UnsupportedFormatError } from "./weights-errors";
+import { WEIGHTS_FIXTURES } from "../../test/weights-fixtures";
+import { CorruptWeightsError, UnsupportedFormatError } from "../weights-errors";
 import { openWeightsZip } from "./weights-zip";
 
 // The zip format itself is tested once, in @celeba/internal; this checks how its problems

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeWithTorch, PYTHON } from "../test/reference-torch";
+import { describeWithTorch, PYTHON } from "../../test/reference-torch";
 import { readStateDict } from "./read-state-dict";
 import type { StateDict } from "./state-dict";
 
@@ -23,7 +23,7 @@ describeWithTorch(
     const dir = mkdtempSync(join(tmpdir(), "resnext-big-weights-"));
     let summary: Record<string, Summary>;
     beforeAll(() => {
-      const script = join(__dirname, "..", "scripts", "make-weight-fixtures.py");
+      const script = join(__dirname, "..", "..", "scripts", "make-weight-fixtures.py");
       execFileSync("nice", [PYTHON, script, "--big", dir], { stdio: "inherit" });
       summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
     });

@@ -1,10 +1,10 @@
 import { looksLikeZip } from "@celeba/internal";
+import { hexPrefix, UnsupportedFormatError } from "../weights-errors";
 import { stripModulePrefix } from "./pickle-torch";
 import { looksLikeLegacyTorch, readTorchLegacy, readTorchZip } from "./pickle-torch-formats";
 import { decodeSafetensors, looksLikeSafetensors, startsLikeSafetensors } from "./safetensors";
 import type { StateDict } from "./state-dict";
 import { loadWeightsSource } from "./state-dict-source";
-import { hexPrefix, UnsupportedFormatError } from "./weights-errors";
 
 /** The file formats {@link readStateDict} recognises by content. */
 export type WeightsFormat = "torch-zip" | "torch-legacy" | "safetensors";

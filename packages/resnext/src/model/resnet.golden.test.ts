@@ -5,17 +5,17 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { goldenInputNHWC, goldenTarget, maxAbs, maxAbsDiff } from "../test/golden-input";
-import { RESNET18_MINI } from "../test/resnet18-mini";
+import { goldenInputNHWC, goldenTarget, maxAbs, maxAbsDiff } from "../../test/golden-input";
+import { RESNET18_MINI } from "../../test/resnet18-mini";
+import { CONV_GRADIENTS, type ConvGradient } from "../kernels/conv-gradient";
+import { GROUPED_CONV_IMPLS } from "../kernels/grouped-conv";
+import { readSafetensors } from "../weights/safetensors";
+import type { StateDict } from "../weights/state-dict";
 import { ARCHITECTURES, type ResNetSpec } from "./architectures";
-import { CONV_GRADIENTS, type ConvGradient } from "./conv-gradient";
-import { GROUPED_CONV_IMPLS } from "./grouped-conv";
-import { resolveOptions } from "./models";
+import { resolveOptions } from "./factories";
 import { buildResNet } from "./resnet";
-import { readSafetensors } from "./safetensors";
-import type { StateDict } from "./state-dict";
 
-const FIXTURES = join(import.meta.dirname, "..", "fixtures");
+const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures");
 
 interface Golden {
   numClasses: number;

@@ -6,20 +6,20 @@ import "@tensorflow/tfjs-backend-cpu";
 // tfjs-core registers no gradients by itself (@tensorflow/tfjs and tfjs-node do).
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { maxAbs, maxAbsDiff } from "../test/golden-input";
-import { RESNET18_MINI } from "../test/resnet18-mini";
+import { maxAbs, maxAbsDiff } from "../../test/golden-input";
+import { RESNET18_MINI } from "../../test/resnet18-mini";
+import { InvalidInputError, InvalidOptionError, StateDictMismatchError } from "../model-errors";
+import type { StateDict } from "../weights/state-dict";
 import { ARCH_NAMES, ARCHITECTURES, type ResNetSpec } from "./architectures";
-import { InvalidInputError, InvalidOptionError, StateDictMismatchError } from "./model-errors";
-import { createModel, resnext_tiny, resolveOptions } from "./models";
+import { createModel, resnext_tiny, resolveOptions } from "./factories";
 import {
   type FreezeSpec,
   plannedStateDictShapes,
   RESNET_CHILDREN,
   type ResNetModel,
 } from "./resnet";
-import type { StateDict } from "./state-dict";
 
-const FIXTURES = join(import.meta.dirname, "..", "fixtures");
+const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures");
 const DEFAULTS = resolveOptions({});
 
 const models: ResNetModel[] = [];

@@ -1,4 +1,4 @@
-import { UnsupportedFormatError } from "./weights-errors";
+import { UnsupportedFormatError } from "../weights-errors";
 
 // Browser stand-in for `node-files.ts`: there is no file system to read paths from.
 

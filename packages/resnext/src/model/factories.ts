@@ -1,7 +1,7 @@
+import { CONV_GRADIENTS } from "../kernels/conv-gradient";
+import { GROUPED_CONV_IMPLS } from "../kernels/grouped-conv";
+import { InvalidOptionError } from "../model-errors";
 import { ARCH_NAMES, ARCHITECTURES, type ArchName } from "./architectures";
-import { CONV_GRADIENTS } from "./conv-gradient";
-import { GROUPED_CONV_IMPLS } from "./grouped-conv";
-import { InvalidOptionError } from "./model-errors";
 import { buildResNet, type ResNetModel, type ResNetOptions } from "./resnet";
 
 /** The config of {@link createModel}: an architecture name plus {@link ResNetOptions}. */

@@ -2,7 +2,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { EXPECTED, expectMatchesTorch, WEIGHTS_FIXTURES } from "../test/weights-fixtures";
+import { EXPECTED, expectMatchesTorch, WEIGHTS_FIXTURES } from "../../test/weights-fixtures";
+import {
+  CorruptWeightsError,
+  InvalidStateDictError,
+  UnsupportedFormatError,
+} from "../weights-errors";
 import { readStateDict } from "./read-state-dict";
 import {
   encodeSafetensors,
@@ -11,11 +16,6 @@ import {
   writeSafetensors,
 } from "./safetensors";
 import type { StateDict } from "./state-dict";
-import {
-  CorruptWeightsError,
-  InvalidStateDictError,
-  UnsupportedFormatError,
-} from "./weights-errors";
 
 const dir = mkdtempSync(join(tmpdir(), "resnext-safetensors-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { InvalidInputError, InvalidOptionError } from "../model-errors";
 import { readsBackCheaply } from "./backend-capabilities";
-import { InvalidInputError, InvalidOptionError } from "./model-errors";
 
 /**
  * How a grouped convolution is computed from tfjs-core ops (tfjs has no grouped conv2d):

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EXPECTED, expectMatchesTorch, WEIGHTS_FIXTURES } from "../test/weights-fixtures";
-import { ResnextError } from "./errors";
+import { EXPECTED, expectMatchesTorch, WEIGHTS_FIXTURES } from "../../test/weights-fixtures";
+import { ResnextError } from "../errors";
+import { CorruptWeightsError, UnsupportedFormatError } from "../weights-errors";
 import { detectWeightsFormat, readStateDict } from "./read-state-dict";
-import { CorruptWeightsError, UnsupportedFormatError } from "./weights-errors";
 
 const fixture = (name: string) => join(WEIGHTS_FIXTURES, name);
 const bytesOf = (name: string) => new Uint8Array(readFileSync(fixture(name)));

@@ -1,3 +1,9 @@
+import {
+  CorruptWeightsError,
+  hexPrefix,
+  InvalidStateDictError,
+  UnsupportedFormatError,
+} from "../weights-errors";
 import { readFileHead, writeFileReplacing } from "./node-files";
 import {
   numel,
@@ -13,12 +19,6 @@ import {
   numberToFloat16Bits,
 } from "./state-dict-decode";
 import { loadWeightsSource } from "./state-dict-source";
-import {
-  CorruptWeightsError,
-  hexPrefix,
-  InvalidStateDictError,
-  UnsupportedFormatError,
-} from "./weights-errors";
 
 const TO_SAFETENSORS: Readonly<Record<StateDtype, string>> = {
   float32: "F32",

@@ -1,10 +1,10 @@
-import { ResnextError } from "./errors";
+import { ResnextError } from "../errors";
 import {
   CorruptWeightsError,
   hexPrefix,
   UnsafePickleError,
   UnsupportedFormatError,
-} from "./weights-errors";
+} from "../weights-errors";
 
 /**
  * A Python global that the caller's allowlist resolved to a pure JavaScript function.

@@ -1,24 +1,24 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { blockExpansion, type ResNetSpec } from "./architectures";
-import { addRelu, batchNormTraining, releaseBackwardInputs } from "./batch-norm-training";
-import { type ConvGradient, conv2dIm2colGrad } from "./conv-gradient";
-import { FoldedConvCache } from "./fused-inference";
+import { addRelu, batchNormTraining, releaseBackwardInputs } from "../kernels/batch-norm-training";
+import { type ConvGradient, conv2dIm2colGrad } from "../kernels/conv-gradient";
+import { FoldedConvCache } from "../kernels/fused-inference";
 import {
   FROZEN_PREFIX_CHUNK_FLOATS,
   type GroupedConvImpl,
   groupedConv2d,
   withDepthwiseChunkFloats,
-} from "./grouped-conv";
-import { InitRandom } from "./init-random";
+} from "../kernels/grouped-conv";
+import { saveShared } from "../kernels/share-saved-tensors";
+import { withoutGradientTape } from "../kernels/without-gradient-tape";
 import {
   InvalidInputError,
   InvalidOptionError,
   type ShapeMismatch,
   StateDictMismatchError,
-} from "./model-errors";
-import { saveShared } from "./share-saved-tensors";
-import { type StateDict, type StateTensor, stateTensorToFloat32 } from "./state-dict";
-import { withoutGradientTape } from "./without-gradient-tape";
+} from "../model-errors";
+import { type StateDict, type StateTensor, stateTensorToFloat32 } from "../weights/state-dict";
+import { blockExpansion, type ResNetSpec } from "./architectures";
+import { InitRandom } from "./init-random";
 
 /**
  * torchvision's top-level children of a ResNet, in order; `freeze(n)` freezes the first `n`

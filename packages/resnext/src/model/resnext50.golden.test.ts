@@ -7,12 +7,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { goldenInputNHWC, maxAbs, maxAbsDiff } from "../test/golden-input";
-import { nhwcToNchw, runOnnx } from "../test/onnx-runtime";
-import { describeWithTorch, PYTHON } from "../test/reference-torch";
-import { resnext50_32x4d } from "./models";
-import { exportOnnx } from "./onnx/export-onnx";
-import { readStateDict } from "./read-state-dict";
+import { goldenInputNHWC, maxAbs, maxAbsDiff } from "../../test/golden-input";
+import { nhwcToNchw, runOnnx } from "../../test/onnx-runtime";
+import { describeWithTorch, PYTHON } from "../../test/reference-torch";
+import { exportOnnx } from "../onnx/export-onnx";
+import { readStateDict } from "../weights/read-state-dict";
+import { resnext50_32x4d } from "./factories";
 import type { ResNetModel } from "./resnet";
 
 const FILES = [
@@ -31,7 +31,7 @@ describeWithTorch(
     let model: ResNetModel;
     let x: tf.Tensor4D;
     beforeAll(async () => {
-      const script = join(import.meta.dirname, "..", "scripts", "make-model-fixtures.py");
+      const script = join(import.meta.dirname, "..", "..", "scripts", "make-model-fixtures.py");
       execFileSync("nice", [PYTHON, script, "--resnext50", dir], { stdio: "inherit" });
       io = JSON.parse(readFileSync(join(dir, "io.json"), "utf8"));
       // wasm runs the big forward ~10x faster than cpu; the small models cover cpu exactly.

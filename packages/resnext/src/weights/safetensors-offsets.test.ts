@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { WEIGHTS_FIXTURES } from "../test/weights-fixtures";
+import { WEIGHTS_FIXTURES } from "../../test/weights-fixtures";
+import { CorruptWeightsError } from "../weights-errors";
 import { readStateDict } from "./read-state-dict";
 import { readSafetensors } from "./safetensors";
-import { CorruptWeightsError } from "./weights-errors";
 
 function withHeader(header: unknown, data: Uint8Array): Uint8Array {
   const json = new TextEncoder().encode(JSON.stringify(header));
