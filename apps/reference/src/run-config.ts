@@ -1,4 +1,5 @@
-import { ARCH_NAMES, type ArchName, RESNET_CHILDREN } from "@celeba/resnext";
+import { ARCH_NAMES, type ArchName } from "@celeba/resnext";
+import { RESNET_CHILDREN } from "@celeba/resnext/weights";
 import { LOSS_NAMES, type LossName, OPTIMIZER_NAMES, type OptimizerName } from "@celeba/train";
 import { BACKEND_CHOICES, type BackendChoice } from "./backend";
 import type { CommandContext } from "./command-context";

@@ -13,7 +13,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { readSafetensors, writeSafetensors } from "@celeba/resnext";
+import { writeSafetensors } from "@celeba/resnext";
+import { readSafetensors } from "@celeba/resnext/weights";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // Issue 15's failures, each driven through the built CLI as a user would hit it. Every test

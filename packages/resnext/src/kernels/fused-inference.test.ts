@@ -10,7 +10,8 @@ import { goldenInputNHWC, maxAbs, maxAbsDiff } from "../../test/golden-input";
 import { RESNET18_MINI } from "../../test/resnet18-mini";
 import { ARCHITECTURES, type ResNetSpec } from "../model/architectures";
 import { resolveOptions } from "../model/factories";
-import { buildResNet, type ResNetModel } from "../model/resnet";
+import { buildResNet } from "../model/resnet";
+import type { ResNetModel } from "../model/resnet-model";
 import { readSafetensors } from "../weights/safetensors";
 import { GROUPED_CONV_IMPLS, type GroupedConvImpl } from "./grouped-conv";
 

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { InvalidInputError, InvalidOptionError } from "../model-errors";
+import { isTapeRecording } from "../tfjs-internals";
 import { readsBackCheaply } from "./backend-capabilities";
 
 /**
@@ -116,9 +117,8 @@ export function withDepthwiseChunkFloats<T>(floats: number, fn: () => T): T {
  */
 export function batchSlicer<T extends tf.Tensor>(x: T): (begin: number, size: number) => T {
   const rest = x.shape.slice(1);
-  const state = tf.engine().state;
   // On a GPU backend a slice stays on the device, where reading the batch back would stall it.
-  if ((state.gradientDepth > 0 && state.kernelDepth === 0) || !readsBackCheaply(tf.getBackend())) {
+  if (isTapeRecording() || !readsBackCheaply(tf.getBackend())) {
     return (begin, size) => tf.slice(x, [begin, ...rest.map(() => 0)], [size, ...rest]) as T;
   }
   const values = x.dataSync();

@@ -1,9 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-
-/** The part of tfjs' engine that a custom op's `save` calls for each tensor it keeps. */
-interface EngineClone {
-  clone(x: tf.Tensor): tf.Tensor;
-}
+import { saveWithClone } from "../tfjs-internals";
 
 /**
  * A new tensor that shares `x`'s data: a `Reshape` to the same shape, which every backend
@@ -37,14 +33,5 @@ export function shareData<T extends tf.Tensor>(x: T): T {
  * @param tensors - The tensors to keep for the backward pass.
  */
 export function saveShared(save: tf.GradSaveFunc, tensors: tf.Tensor[]): void {
-  const engine = tf.engine() as unknown as EngineClone;
-  const own = Object.hasOwn(engine, "clone");
-  const previous = engine.clone;
-  engine.clone = shareData;
-  try {
-    save(tensors);
-  } finally {
-    if (own) engine.clone = previous;
-    else delete (engine as Partial<EngineClone>).clone;
-  }
+  saveWithClone(save, tensors, shareData);
 }

@@ -2,7 +2,8 @@ import { CONV_GRADIENTS } from "../kernels/conv-gradient";
 import { GROUPED_CONV_IMPLS } from "../kernels/grouped-conv";
 import { InvalidOptionError } from "../model-errors";
 import { ARCH_NAMES, ARCHITECTURES, type ArchName } from "./architectures";
-import { buildResNet, type ResNetModel, type ResNetOptions } from "./resnet";
+import { buildResNet } from "./resnet";
+import type { ResNetModel, ResNetOptions } from "./resnet-model";
 
 /** The config of {@link createModel}: an architecture name plus {@link ResNetOptions}. */
 export interface CreateModelConfig extends ResNetOptions {

@@ -1,6 +1,8 @@
-// The ResNet family as a model: the architecture table, the factories and the network.
+// The ResNet family as models, as the main entry exports them: the factories, `createModel` and
+// their types. The architecture table itself is in the kernels entry, `RESNET_CHILDREN` in the
+// weights entry.
 export type { ArchName, BlockType, ResNetSpec } from "./architectures";
-export { ARCH_NAMES, ARCHITECTURES } from "./architectures";
+export { ARCH_NAMES } from "./architectures";
 export type { CreateModelConfig } from "./factories";
 export {
   createModel,
@@ -16,11 +18,6 @@ export {
   wide_resnet50_2,
   wide_resnet101_2,
 } from "./factories";
-export type {
-  FreezeSpec,
-  LoadStateDictOptions,
-  LoadStateDictResult,
-  ResNetModel,
-  ResNetOptions,
-} from "./resnet";
-export { RESNET_CHILDREN } from "./resnet";
+export type { FreezeSpec } from "./freeze";
+export type { LoadStateDictOptions, LoadStateDictResult } from "./load-state-dict";
+export type { ResNetModel, ResNetOptions } from "./resnet-model";

@@ -13,7 +13,7 @@ import { describeWithTorch, PYTHON } from "../../test/reference-torch";
 import { exportOnnx } from "../onnx/export-onnx";
 import { readStateDict } from "../weights/read-state-dict";
 import { resnext50_32x4d } from "./factories";
-import type { ResNetModel } from "./resnet";
+import type { ResNetModel } from "./resnet-model";
 
 const FILES = [
   ["torch zip (.pth, torch >= 1.6)", "resnext50_32x4d.pth"],

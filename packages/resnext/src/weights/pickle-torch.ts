@@ -1,5 +1,5 @@
 import { CorruptWeightsError, UnsupportedFormatError } from "../weights-errors";
-import { type PickleBuildable, PickleCallable } from "./pickle-vm";
+import { type PickleBuildable, PickleCallable } from "./pickle-callable";
 import { numel, STATE_DTYPE_BYTES, type StateDict, type StateDtype } from "./state-dict";
 import { decodeElements, gatherStrided, isContiguous, viewExtent } from "./state-dict-decode";
 

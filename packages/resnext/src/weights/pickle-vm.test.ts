@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { EXPECTED, WEIGHTS_FIXTURES } from "../../test/weights-fixtures";
 import { CorruptWeightsError, UnsafePickleError, UnsupportedFormatError } from "../weights-errors";
+import { PickleCallable } from "./pickle-callable";
 import { resolveTorchGlobal } from "./pickle-torch";
-import { PickleCallable, unpickle } from "./pickle-vm";
+import { unpickle } from "./pickle-vm";
 import { readStateDict } from "./read-state-dict";
 
 const bytes = (...parts: (string | number[])[]): Uint8Array =>

@@ -9,12 +9,8 @@ import {
   UnsupportedFormatError,
 } from "../weights-errors";
 import { readStateDict } from "./read-state-dict";
-import {
-  encodeSafetensors,
-  readSafetensors,
-  readSafetensorsMetadata,
-  writeSafetensors,
-} from "./safetensors";
+import { readSafetensors, readSafetensorsMetadata } from "./safetensors";
+import { encodeSafetensors, writeSafetensors } from "./safetensors-write";
 import type { StateDict } from "./state-dict";
 
 const dir = mkdtempSync(join(tmpdir(), "resnext-safetensors-"));
