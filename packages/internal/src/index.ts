@@ -6,15 +6,19 @@
 
 export { InflateError, inflateRawBounded } from "./bounded-inflate";
 export { ByteBudget } from "./byte-budget";
+export { CelebaError, errorMarker } from "./celeba-error";
+export { crc32 } from "./crc32";
+export { type CelebaErrorClass, type ErrorClassWith, errorClass } from "./error-class";
+export { formatValue } from "./format-value";
 export {
   assignInvalidOption,
-  CelebaError,
-  errorMarker,
+  type InvalidOptionErrorClass,
+  type InvalidOptionFields,
   type InvalidOptionInit,
+  invalidOptionErrorClass,
   invalidOptionMessage,
-} from "./celeba-error";
-export { crc32 } from "./crc32";
-export { formatValue } from "./format-value";
+  validChoicesSentence,
+} from "./invalid-option-error";
 export { bytesSource, type RandomAccessSource } from "./random-access-source";
 export {
   bootWasm,
