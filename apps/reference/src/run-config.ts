@@ -1,5 +1,7 @@
 import { ARCH_NAMES, type ArchName, RESNET_CHILDREN } from "@celeba/resnext";
-import { LOSS_NAMES, type LossName, OPTIMIZER_NAMES, type OptimizerName } from "@celeba/train";
+import type { LossName, OptimizerName } from "@celeba/train";
+import { LOSS_NAMES } from "@celeba/train/losses";
+import { OPTIMIZER_NAMES } from "@celeba/train/optimizers";
 import { BACKEND_CHOICES, type BackendChoice } from "./backend";
 import type { CommandContext } from "./command-context";
 import { CliError } from "./errors";

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createModel, readSafetensors, type StateDict } from "@celeba/resnext";
-import { createOptimizer, mseLoss, trainStepAsync } from "@celeba/train";
+import { trainStepAsync } from "@celeba/train";
+import { mseLoss } from "@celeba/train/losses";
+import { createOptimizer } from "@celeba/train/optimizers";
 import "@tensorflow/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

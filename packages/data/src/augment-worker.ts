@@ -1,7 +1,8 @@
 // Worker-thread entry (not part of the public API): decodes with sharp and runs one of @celeba/augment's
 // ready pipelines, so augmentation uses every core instead of only the main thread.
 import { parentPort, workerData } from "node:worker_threads";
-import { celebaEvalTransform, celebaTrainTransform, createRng } from "@celeba/augment";
+import { celebaEvalTransform, celebaTrainTransform } from "@celeba/augment";
+import { createRng } from "@celeba/augment/random";
 import { decodeImage } from "./decode-image";
 import type { WorkerJob, WorkerReply, WorkerSetup } from "./worker-pool";
 

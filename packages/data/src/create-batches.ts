@@ -1,11 +1,5 @@
-import {
-  createRng,
-  deriveSeed,
-  type NormalizeOptions,
-  type RawImage,
-  type Seed,
-  shuffleInPlace,
-} from "@celeba/augment";
+import type { NormalizeOptions, RawImage, Seed } from "@celeba/augment";
+import { createRng, deriveSeed, shuffleInPlace } from "@celeba/augment/random";
 import { batchCount, type EngineBatch, runBatches } from "./batch-engine";
 import { type CommonBatchOptions, resolveCommon } from "./batch-options";
 import { BadImageError, InvalidOptionError } from "./errors";

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import { createRng, deriveSeed, type Rng, type Seed } from "@celeba/augment";
+import type { Rng, Seed } from "@celeba/augment";
+import { createRng, deriveSeed } from "@celeba/augment/random";
 import { writeFileAtomic, writeZip } from "@celeba/internal/node";
 import sharp from "sharp";
 import { CELEBA_ATTRIBUTE_NAMES, CELEBA_ATTRIBUTE_STATS } from "./celeba-attributes";

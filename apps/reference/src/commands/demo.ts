@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { makeSyntheticCelebA } from "@celeba/data";
-import { epochWeightsPath } from "@celeba/train";
+import { epochWeightsPath } from "@celeba/train/run-directory";
 import type { CommandContext } from "../command-context";
 import { openOutputFolder } from "../output-folder";
 import { parseSize, runConfigFromFlags } from "../run-config";
