@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { assertOneOf } from "@celeba/internal";
 import { InvalidOptionError } from "./errors";
 import type { WorkerTransform } from "./worker-pool";
 
@@ -106,13 +107,7 @@ export function resolveCommon(options: CommonBatchOptions): ResolvedCommon {
   if (typeof dropLast !== "boolean")
     throw new InvalidOptionError({ option: "dropLast", value: dropLast, hint: "true or false" });
   const onBadImage = options.onBadImage ?? "error";
-  if (onBadImage !== "error" && onBadImage !== "skip") {
-    throw new InvalidOptionError({
-      option: "onBadImage",
-      value: onBadImage,
-      hint: '"error" or "skip"',
-    });
-  }
+  assertOneOf(InvalidOptionError, "onBadImage", onBadImage, ["error", "skip"]);
   const warn = options.onWarning ?? ((message: string) => console.warn(message));
   return { batchSize, concurrency, prefetch, dropLast, onBadImage, warn, workers, workerTransform };
 }

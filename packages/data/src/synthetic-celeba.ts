@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import type { Rng, Seed } from "@celeba/augment";
 import { createRng, deriveSeed } from "@celeba/augment/random";
+import { assertOneOf } from "@celeba/internal";
 import { writeFileAtomic, writeZip } from "@celeba/internal/node";
 import sharp from "sharp";
 import { CELEBA_ATTRIBUTE_NAMES, CELEBA_ATTRIBUTE_STATS } from "./celeba-attributes";
@@ -71,8 +72,7 @@ export async function makeSyntheticCelebA(
     throw new InvalidOptionError({ option: "count", value: count, hint: "an integer >= 1" });
   const seed = options.seed ?? 0;
   const format = options.format ?? "folder";
-  if (format !== "folder" && format !== "zip")
-    throw new InvalidOptionError({ option: "format", value: format, hint: '"folder" or "zip"' });
+  assertOneOf(InvalidOptionError, "format", format, ["folder", "zip"]);
   const width = options.width ?? 178;
   const height = options.height ?? 218;
   if (!Number.isInteger(width) || width < 16)

@@ -4,9 +4,11 @@
  * adds what needs Node's file system.
  */
 
+export { assertOneOf } from "./assert-one-of";
 export { InflateError, inflateRawBounded } from "./bounded-inflate";
 export { ByteBudget } from "./byte-budget";
 export { CelebaError, errorMarker } from "./celeba-error";
+export { concatChunks } from "./concat-chunks";
 export { crc32 } from "./crc32";
 export { type CelebaErrorClass, type ErrorClassWith, errorClass } from "./error-class";
 export { formatValue } from "./format-value";
