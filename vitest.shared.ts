@@ -12,6 +12,7 @@ function workspaceAliases(): Record<string, string> {
   // would also match `@celeba/x/sub`.
   const aliases: Record<string, string> = {
     "@celeba/internal/node": join(root, "packages", "internal", "src", "node.ts"),
+    "@celeba/internal/testing": join(root, "packages", "internal", "src", "testing.ts"),
     "@celeba/resnext/onnx": join(root, "packages", "resnext", "src", "onnx", "index.ts"),
     "@celeba/resnext/kernels": join(root, "packages", "resnext", "src", "kernels", "index.ts"),
     "@celeba/data/annotations": join(root, "packages", "data", "src", "annotations.ts"),

@@ -13,7 +13,6 @@ export { crc32 } from "./crc32";
 export { type CelebaErrorClass, type ErrorClassWith, errorClass } from "./error-class";
 export { formatValue } from "./format-value";
 export {
-  assignInvalidOption,
   type InvalidOptionErrorClass,
   type InvalidOptionFields,
   type InvalidOptionInit,

@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { CelebaError, errorMarker } from "./celeba-error";
-import {
-  assignInvalidOption,
-  invalidOptionErrorClass,
-  invalidOptionMessage,
-} from "./invalid-option-error";
+import { invalidOptionErrorClass, invalidOptionMessage } from "./invalid-option-error";
 
-describe("invalidOptionMessage / assignInvalidOption", () => {
+class PkgError extends CelebaError {
+  static override readonly marker = errorMarker("test", "PkgError");
+}
+class InvalidOptionError extends invalidOptionErrorClass(
+  PkgError,
+  (init) => `${init.option} is bad: ${init.hint}`,
+) {
+  static override readonly marker = errorMarker("test", "InvalidOptionError");
+}
+
+describe("invalidOptionMessage", () => {
   it("names the option, shows the value and the fix, and lists the choices", () => {
     const init = {
       option: "loss",
@@ -20,26 +26,16 @@ describe("invalidOptionMessage / assignInvalidOption", () => {
     expect(invalidOptionMessage(init, { quoteChoices: true })).toBe(
       'Invalid loss: "hinge". Pick a loss. Valid choices: "mse", "l1".',
     );
-    const target = {
-      option: "",
-      value: 0 as unknown,
-      validChoices: undefined as unknown,
-      hint: undefined as unknown,
-    };
-    assignInvalidOption(target, init);
-    expect(target).toEqual(init);
+    // The fields, copied onto the error as the packages' classes do.
+    const e = new InvalidOptionError(init);
+    expect({
+      option: e.option,
+      value: e.value,
+      hint: e.hint,
+      validChoices: e.validChoices,
+    }).toEqual(init);
   });
 });
-
-class PkgError extends CelebaError {
-  static override readonly marker = errorMarker("test", "PkgError");
-}
-class InvalidOptionError extends invalidOptionErrorClass(
-  PkgError,
-  (init) => `${init.option} is bad: ${init.hint}`,
-) {
-  static override readonly marker = errorMarker("test", "InvalidOptionError");
-}
 
 describe("invalidOptionErrorClass", () => {
   it("makes a subclass of the package's base with the option fields and the package's wording", () => {

@@ -82,14 +82,3 @@ export function invalidOptionMessage(
 export function validChoicesSentence(choices: readonly string[] | undefined): string {
   return choices ? ` Valid choices: ${choices.join(", ")}.` : "";
 }
-
-/** Copies the {@link InvalidOptionInit} fields onto a package's `InvalidOptionError`. */
-export function assignInvalidOption(
-  target: { option: string; value: unknown; validChoices: unknown; hint: unknown },
-  init: InvalidOptionInit,
-): void {
-  target.option = init.option;
-  target.value = init.value;
-  target.validChoices = init.validChoices;
-  target.hint = init.hint;
-}

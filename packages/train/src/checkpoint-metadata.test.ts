@@ -1,3 +1,4 @@
+import { thrownBy } from "@celeba/internal/testing";
 import { describe, expect, it } from "vitest";
 import {
   type CheckpointMetadata,
@@ -17,16 +18,6 @@ const full: CheckpointMetadata = {
   metrics: { val_accuracy: 0.75 },
   config: { loss: "mse", optimizer: { name: "adamax" } },
 };
-
-function thrown(fn: () => unknown): CheckpointMetadataError {
-  try {
-    fn();
-  } catch (e) {
-    if (CheckpointMetadataError.isInstance(e)) return e;
-    throw e;
-  }
-  throw new Error("did not throw");
-}
 
 describe("checkpoint metadata", () => {
   it("round-trips through the safetensors string map", () => {
@@ -82,7 +73,7 @@ describe("checkpoint metadata", () => {
     ["metrics", '{"acc":"high"}', "not a number"],
     ["config", "[1]", "JSON object"],
   ])("rejects %s = %s, naming the file and the key", (key, value, detail) => {
-    const e = thrown(() =>
+    const e = thrownBy(CheckpointMetadataError, () =>
       decodeCheckpointMetadata({ [key]: value }, "runs/x/epoch-03.safetensors"),
     );
     expect(e.key).toBe(key);
