@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-// The layout's names as users import them (`@celeba/train/run-directory`), and the private one.
-import { checkpointBase, epochOfWeightsFile, epochWeightsPath } from "./run-directory";
-import { isStepCheckpoint } from "./run-layout";
+// The layout's public names as users import them (`@celeba/train/run-directory`), and the private ones.
+import { epochOfWeightsFile, epochWeightsPath } from "./run-directory";
+import { checkpointBase, isStepCheckpoint } from "./run-layout";
 
 describe("run layout", () => {
   it("names checkpoints as the paper's run folders do", () => {
