@@ -12,10 +12,15 @@ function workspaceAliases(): Record<string, string> {
   // would also match `@celeba/x/sub`.
   const aliases: Record<string, string> = {
     "@celeba/internal/node": join(root, "packages", "internal", "src", "node.ts"),
+    "@celeba/internal/testing": join(root, "packages", "internal", "src", "testing.ts"),
     "@celeba/resnext/onnx": join(root, "packages", "resnext", "src", "onnx", "index.ts"),
     "@celeba/resnext/kernels": join(root, "packages", "resnext", "src", "kernels", "index.ts"),
     "@celeba/resnext/weights": join(root, "packages", "resnext", "src", "weights", "index.ts"),
     "@celeba/data/annotations": join(root, "packages", "data", "src", "annotations.ts"),
+    "@celeba/augment/random": join(root, "packages", "augment", "src", "rng.ts"),
+    "@celeba/train/optimizers": join(root, "packages", "train", "src", "optimizers.ts"),
+    "@celeba/train/losses": join(root, "packages", "train", "src", "losses.ts"),
+    "@celeba/train/run-directory": join(root, "packages", "train", "src", "run-directory.ts"),
   };
   for (const dir of readdirSync(join(root, "packages"))) {
     aliases[`@celeba/${dir}`] = join(root, "packages", dir, "src", "index.ts");

@@ -3,6 +3,7 @@
 // keep their API and get a browser stand-in that explains what to pass instead.
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { nodeLibrary } from "./tsup-library.mjs";
 
 /** @returns {import("esbuild").Plugin} */
 export function browserSwap() {
@@ -31,16 +32,7 @@ export function libraryWithBrowserBuild(entry = { index: "src/index.ts" }) {
     Object.entries(entry).map(([name, source]) => [`${name}.browser`, source]),
   );
   return [
-    {
-      entry,
-      format: ["esm", "cjs"],
-      dts: true,
-      sourcemap: true,
-      clean: true,
-      target: "node20",
-      // The private @celeba/internal is compiled into this package's own files, never installed.
-      noExternal: ["@celeba/internal"],
-    },
+    nodeLibrary(entry),
     {
       entry: browserEntry,
       format: ["esm"],

@@ -80,31 +80,54 @@ try {
   run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs.values()], app);
 
   const attw = join(root, "node_modules", ".bin", "attw");
+  const keysOf = (specifier, kind) => {
+    const code =
+      kind === "esm"
+        ? `import(${JSON.stringify(specifier)}).then((m) => console.log(JSON.stringify(Object.keys(m).sort())))`
+        : `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(specifier)})).sort()))`;
+    return JSON.parse(run("node", ["-e", code], app));
+  };
   for (const { pkg } of targets) {
     const name = pkg.name;
-    const keysOf = (kind) => {
-      const code =
-        kind === "esm"
-          ? `import(${JSON.stringify(name)}).then((m) => console.log(JSON.stringify(Object.keys(m).sort())))`
-          : `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(name)})).sort()))`;
-      return JSON.parse(run("node", ["-e", code], app));
-    };
-    const esm = keysOf("esm").filter((k) => k !== "default" && k !== "module.exports");
-    const cjs = keysOf("cjs");
-    const missing = esm.filter((k) => !cjs.includes(k));
-    if (esm.length === 0 || missing.length > 0) {
-      fail(`${name}: ESM exports ${esm.length}, missing from CJS: ${missing.join(", ") || "none"}`);
-      continue;
-    }
-    // Each error class, thrown from the CJS copy, must be recognised by the ESM copy's isInstance
-    // (and by its bases'), while instanceof fails across the copies.
-    const crossCopy = JSON.parse(
-      run("node", ["--input-type=module", "-e", crossCopyCheck(name)], app),
-    );
-    if (crossCopy.classes === 0 || crossCopy.problems.length > 0) {
-      fail(
-        `${name}: errors across the CJS and ESM copies: ${crossCopy.classes} classes; ${crossCopy.problems.join("; ") || "none"}`,
+    // Every entry point of the exports map (`.` and subpaths such as `./optimizers`) must load
+    // from ESM and CJS with the same exports.
+    const entries = Object.keys(pkg.exports ?? { ".": null }).filter((k) => k !== "./package.json");
+    const counts = [];
+    let broken = false;
+    for (const entry of entries) {
+      const specifier = entry === "." ? name : `${name}/${entry.slice(2)}`;
+      const esm = keysOf(specifier, "esm").filter((k) => k !== "default" && k !== "module.exports");
+      const cjs = keysOf(specifier, "cjs");
+      const missing = esm.filter((k) => !cjs.includes(k));
+      if (esm.length === 0 || missing.length > 0) {
+        fail(
+          `${specifier}: ESM exports ${esm.length}, missing from CJS: ${missing.join(", ") || "none"}`,
+        );
+        broken = true;
+        continue;
+      }
+      // Each error class, thrown from the CJS copy, must be recognised by the ESM copy's isInstance
+      // (and by its bases'), while instanceof fails across the copies.
+      const crossCopy = JSON.parse(
+        run("node", ["--input-type=module", "-e", crossCopyCheck(specifier)], app),
       );
+      if ((entry === "." && crossCopy.classes === 0) || crossCopy.problems.length > 0) {
+        fail(
+          `${specifier}: errors across the CJS and ESM copies: ${crossCopy.classes} classes; ${crossCopy.problems.join("; ") || "none"}`,
+        );
+        broken = true;
+        continue;
+      }
+      counts.push(
+        `${entry === "." ? name : entry}: ${esm.length} exports, ${crossCopy.classes} error classes`,
+      );
+    }
+    if (broken) continue;
+    // The private @celeba/internal is compiled in; a published type that imports it would
+    // resolve to `any` for every consumer (the error classes extend its CelebaError).
+    const leaks = typeFilesNaming(tarballs.get(name), "@celeba/internal");
+    if (leaks.length > 0) {
+      fail(`${name}: published types import @celeba/internal: ${leaks.join(", ")}`);
       continue;
     }
     try {
@@ -116,13 +139,22 @@ try {
       continue;
     }
     console.log(
-      `✓ ${name}: ${esm.length} exports from ESM and CJS; ${crossCopy.classes} error classes thrown from CJS recognised by ESM isInstance; types resolve for node10, node16 (CJS and ESM) and bundlers`,
+      `✓ ${counts.join("; ")} (from ESM and CJS, each error class thrown from CJS recognised by ESM isInstance); no type imports @celeba/internal; types resolve for node10, node16 (CJS and ESM) and bundlers`,
     );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 process.exit(failures === 0 ? 0 : 1);
+
+/** The `.d.ts` / `.d.cts` files of tarball `tgz` whose text names `text`. */
+function typeFilesNaming(tgz, text) {
+  const files = execFileSync("tar", ["-tzf", tgz])
+    .toString()
+    .split("\n")
+    .filter((f) => /\.d\.c?ts$/.test(f));
+  return files.filter((f) => execFileSync("tar", ["-xOzf", tgz, f]).toString().includes(text));
+}
 
 /** A module script that prints `{ classes, problems }` for the error classes of package `name`. */
 function crossCopyCheck(name) {

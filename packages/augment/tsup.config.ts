@@ -1,12 +1,5 @@
 import { defineConfig } from "tsup";
+import { nodeLibrary } from "../../scripts/tsup-library.mjs";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  // The private @celeba/internal is compiled into this package's own files, never installed.
-  noExternal: ["@celeba/internal"],
-});
+// `@celeba/augment/random` (the seeded generator) is an entry point of its own.
+export default defineConfig(nodeLibrary({ index: "src/index.ts", random: "src/rng.ts" }));

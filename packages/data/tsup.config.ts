@@ -1,5 +1,6 @@
 import { defineConfig, type Options } from "tsup";
 import { browserSwap } from "../../scripts/browser-build.mjs";
+import { nodeLibrary } from "../../scripts/tsup-library.mjs";
 
 /**
  * The worker script, `dist/augment-worker.js`: ESM only, with @celeba/augment compiled in, so
@@ -17,15 +18,9 @@ export const augmentWorkerBuild: Options = {
 
 export default defineConfig([
   {
-    entry: { index: "src/index.ts", annotations: "src/annotations.ts" },
-    format: ["esm", "cjs"],
-    dts: true,
-    sourcemap: true,
+    ...nodeLibrary({ index: "src/index.ts", annotations: "src/annotations.ts" }),
     // The two builds run side by side: cleaning here would race the worker build.
     clean: false,
-    target: "node20",
-    // The private @celeba/internal is compiled into this package's own files, never installed.
-    noExternal: ["@celeba/internal"],
     // index.cjs locates the worker script through import.meta.url when __filename is absent; shim it for CJS.
     shims: true,
   },

@@ -1,12 +1,4 @@
 import { defineConfig } from "tsup";
+import { nodeLibrary } from "../../scripts/tsup-library.mjs";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  // The private @celeba/internal is compiled into this package's own files, never installed.
-  noExternal: ["@celeba/internal"],
-});
+export default defineConfig(nodeLibrary());

@@ -13,7 +13,9 @@
  *    OffscreenCanvas). Env STEPS (default 6 per variant, after one warm-up each).
  */
 import { createModel, type ResNetModel } from "@celeba/resnext";
-import { createOptimizer, mseLoss, trainStep, trainStepAsync } from "@celeba/train";
+import { trainStep, trainStepAsync } from "@celeba/train";
+import { mseLoss } from "@celeba/train/losses";
+import { createOptimizer } from "@celeba/train/optimizers";
 import "@tensorflow/tfjs";
 import * as tf from "@tensorflow/tfjs-core";
 import { type BenchResult, writeResults } from "../../../bench/results.ts";

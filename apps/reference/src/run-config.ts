@@ -1,7 +1,9 @@
 import { formatValue } from "@celeba/internal";
 import { ARCH_NAMES, type ArchName } from "@celeba/resnext";
 import { RESNET_CHILDREN } from "@celeba/resnext/weights";
-import { LOSS_NAMES, type LossName, OPTIMIZER_NAMES, type OptimizerName } from "@celeba/train";
+import type { LossName, OptimizerName } from "@celeba/train";
+import { LOSS_NAMES } from "@celeba/train/losses";
+import { OPTIMIZER_NAMES } from "@celeba/train/optimizers";
 import { BACKEND_CHOICES, type BackendChoice } from "./backend";
 import { CliError } from "./errors";
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CELEBA_ATTRIBUTE_NAMES } from "@celeba/data";
-import { epochWeightsPath } from "@celeba/train";
+import { epochWeightsPath } from "@celeba/train/run-directory";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../test/cli-harness";
 import { CliError } from "./errors";

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { makeSyntheticCelebA } from "@celeba/data";
-import { epochWeightsPath, type TrainResult } from "@celeba/train";
+import type { TrainResult } from "@celeba/train";
+import { epochWeightsPath } from "@celeba/train/run-directory";
 import { predictFolder } from "./commands/predict";
 import { openOutputFolder } from "./output-folder";
 import { checkRunConfig, PAPER_DEFAULTS, type RunConfig, resizeForCrop } from "./run-config";

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { epochOfWeightsFile, epochWeightsPath, RUN_FILES } from "@celeba/train";
+import { epochOfWeightsFile, epochWeightsPath, RUN_FILES } from "@celeba/train/run-directory";
 import { CliError } from "./errors";
 import { checkRunConfig, type RunConfig } from "./run-config";
 

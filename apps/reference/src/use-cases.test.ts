@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeSyntheticCelebA } from "@celeba/data";
-import { epochWeightsPath } from "@celeba/train";
+import { epochWeightsPath } from "@celeba/train/run-directory";
 import { afterAll, describe, expect, it } from "vitest";
 import { evaluateRun } from "./commands/evaluate";
 import { predictFolder } from "./commands/predict";

@@ -1,24 +1,17 @@
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
-import {
-  celebaTrainTransform,
-  createRng,
-  deriveSeed,
-  type RawImage,
-  resize,
-  shuffleInPlace,
-  toFloat32,
-} from "@celeba/augment";
+import { celebaTrainTransform, type RawImage, resize, toFloat32 } from "@celeba/augment";
+import { createRng, deriveSeed, shuffleInPlace } from "@celeba/augment/random";
 import { createModel, type ResNetModel } from "@celeba/resnext";
 import {
   type Batch,
   type EpochRecord,
   memoryRunStorage,
   type Normalization,
-  runPath,
   type StepEndEvent,
   type TrainResult,
   train,
 } from "@celeba/train";
+import { runPath } from "@celeba/train/run-directory";
 import { backendConvGradient } from "./backend-conv-gradient";
 import type { PickedCelebA } from "./celeba-files";
 import { decodeImage } from "./decode-image";

@@ -9,13 +9,12 @@ import { fileURLToPath } from "node:url";
 import {
   celebaTrainTransform,
   compose,
-  createRng,
-  deriveSeed,
   randomCrop,
   randomHorizontalFlip,
   resize,
   toFloat32,
 } from "../dist/index.js";
+import { createRng, deriveSeed } from "../dist/random.js";
 
 const W = 178;
 const H = 218;

@@ -1,3 +1,4 @@
+import { assertOneOf } from "@celeba/internal";
 import { roundHalfEven, type Size, validateSize } from "./crop";
 import { CropOutOfBoundsError, InvalidOptionError } from "./errors";
 import { type NormalizeOptions, normalizationTable, toNormalizedFloat32 } from "./normalize";
@@ -59,13 +60,7 @@ export function celebaTrainTransform(options: CelebaTrainTransformOptions = {}):
   const cropSize = options.crop ?? { width: 178, height: 218 };
   validateSize(cropSize, "crop");
   const cropMode = options.cropMode ?? "random";
-  if (cropMode !== "random" && cropMode !== "center") {
-    throw new InvalidOptionError({
-      option: "cropMode",
-      value: cropMode,
-      hint: '"random" or "center"',
-    });
-  }
+  assertOneOf(InvalidOptionError, "cropMode", cropMode, ["random", "center"]);
   const filter = options.filter ?? "bicubic";
   if (!RESIZE_FILTERS.includes(filter)) {
     throw new InvalidOptionError({

@@ -1,10 +1,11 @@
 import {
-  assignInvalidOption,
   CelebaError,
+  errorClass,
   errorMarker,
   formatValue,
-  type InvalidOptionInit,
+  invalidOptionErrorClass,
 } from "@celeba/internal";
+
 /**
  * Base class of every error thrown by `@celeba/augment`; catch this to handle all of them.
  *
@@ -25,23 +26,12 @@ export class AugmentError extends CelebaError {
  * catch (e) { if (InvalidOptionError.isInstance(e)) console.log(e.option, e.value); }
  * // "width" 0
  */
-export class InvalidOptionError extends AugmentError {
+export class InvalidOptionError extends invalidOptionErrorClass(
+  AugmentError,
+  (init, shown) =>
+    `Invalid ${init.option}: got ${shown.value}; expected ${init.hint ?? "another value"}.${shown.choices}`,
+) {
   static override readonly marker: symbol = errorMarker("augment", "InvalidOptionError");
-  /** Name of the offending argument or option, e.g. `"width"` or `"mean"`. */
-  declare readonly option: string;
-  /** The offending value as given. */
-  readonly value: unknown;
-  /** The accepted values, when there is a finite list of them. */
-  readonly validChoices: readonly string[] | undefined;
-  /** What would be accepted. */
-  readonly hint: string | undefined;
-  constructor(init: InvalidOptionInit) {
-    const choices = init.validChoices ? ` Valid choices: ${init.validChoices.join(", ")}.` : "";
-    super({
-      message: `Invalid ${init.option}: got ${formatValue(init.value)}; expected ${init.hint ?? "another value"}.${choices}`,
-    });
-    assignInvalidOption(this, init);
-  }
 }
 
 /**
@@ -52,17 +42,19 @@ export class InvalidOptionError extends AugmentError {
  * catch (e) { if (InvalidImageError.isInstance(e)) console.log(e.field); }
  * // "data.length"
  */
-export class InvalidImageError extends AugmentError {
+export class InvalidImageError extends errorClass(
+  AugmentError,
+  ["field", "value"],
+  (init: {
+    /** Which field of the image is wrong: `"width"`, `"height"`, `"channels"`, `"data"` or `"data.length"`. */
+    field: string;
+    /** The offending value. */
+    value: unknown;
+    /** How to fix it. */
+    fix: string;
+  }) => `Invalid RawImage ${init.field}: got ${formatValue(init.value)}. ${init.fix}`,
+) {
   static override readonly marker: symbol = errorMarker("augment", "InvalidImageError");
-  /** Which field of the image is wrong: `"width"`, `"height"`, `"channels"`, `"data"` or `"data.length"`. */
-  readonly field: string;
-  /** The offending value. */
-  readonly value: unknown;
-  constructor({ field, value, fix }: { field: string; value: unknown; fix: string }) {
-    super({ message: `Invalid RawImage ${field}: got ${formatValue(value)}. ${fix}` });
-    this.field = field;
-    this.value = value;
-  }
 }
 
 /**
@@ -73,35 +65,29 @@ export class InvalidImageError extends AugmentError {
  * catch (e) { if (CropOutOfBoundsError.isInstance(e)) console.log(e.box, e.imageWidth); }
  * // { left: 100, top: 0, width: 100, height: 10 } 178
  */
-export class CropOutOfBoundsError extends AugmentError {
-  static override readonly marker: symbol = errorMarker("augment", "CropOutOfBoundsError");
-  /** The requested box. */
-  readonly box: { left: number; top: number; width: number; height: number };
-  /** Width of the image being cropped. */
-  readonly imageWidth: number;
-  /** Height of the image being cropped. */
-  readonly imageHeight: number;
-  constructor({
+export class CropOutOfBoundsError extends errorClass(
+  AugmentError,
+  ["box", "imageWidth", "imageHeight"],
+  ({
     box,
     imageWidth,
     imageHeight,
     fix,
   }: {
+    /** The requested box. */
     box: { left: number; top: number; width: number; height: number };
+    /** Width of the image being cropped. */
     imageWidth: number;
+    /** Height of the image being cropped. */
     imageHeight: number;
+    /** How to fix it. */
     fix: string;
-  }) {
-    super({
-      message:
-        `Crop box left=${box.left}, top=${box.top}, width=${box.width}, height=${box.height} ` +
-        `(right=${box.left + box.width}, bottom=${box.top + box.height}) does not fit inside the ` +
-        `${imageWidth}x${imageHeight} (width x height) image. ${fix}`,
-    });
-    this.box = box;
-    this.imageWidth = imageWidth;
-    this.imageHeight = imageHeight;
-  }
+  }) =>
+    `Crop box left=${box.left}, top=${box.top}, width=${box.width}, height=${box.height} ` +
+    `(right=${box.left + box.width}, bottom=${box.top + box.height}) does not fit inside the ` +
+    `${imageWidth}x${imageHeight} (width x height) image. ${fix}`,
+) {
+  static override readonly marker: symbol = errorMarker("augment", "CropOutOfBoundsError");
 }
 
 /**
@@ -112,25 +98,19 @@ export class CropOutOfBoundsError extends AugmentError {
  * catch (e) { if (ChannelMismatchError.isInstance(e)) console.log(e.expected, e.actual); }
  * // 1 3
  */
-export class ChannelMismatchError extends AugmentError {
-  static override readonly marker: symbol = errorMarker("augment", "ChannelMismatchError");
-  /** Channel count the operation needs (the image's channel count). */
-  readonly expected: number;
-  /** Channel count it was given. */
-  readonly actual: number;
-  constructor({
-    what,
-    expected,
-    actual,
-    fix,
-  }: {
+export class ChannelMismatchError extends errorClass(
+  AugmentError,
+  ["expected", "actual"],
+  (init: {
+    /** What was given, e.g. `normalize mean [0.5, 0.5, 0.5]`. */
     what: string;
+    /** Channel count the operation needs (the image's channel count). */
     expected: number;
+    /** Channel count it was given. */
     actual: number;
+    /** How to fix it. */
     fix: string;
-  }) {
-    super({ message: `${what}: expected ${expected} channel(s), got ${actual}. ${fix}` });
-    this.expected = expected;
-    this.actual = actual;
-  }
+  }) => `${init.what}: expected ${init.expected} channel(s), got ${init.actual}. ${init.fix}`,
+) {
+  static override readonly marker: symbol = errorMarker("augment", "ChannelMismatchError");
 }

@@ -1,3 +1,5 @@
+// The main entry: images, transforms and the CelebA pipelines. The seeded generator the random
+// transforms take is `@celeba/augment/random`; its types are exported here too.
 export type { CelebaTrainTransformOptions, ImagePipeline } from "./celeba-transform";
 export { celebaEvalTransform, celebaTrainTransform } from "./celeba-transform";
 export { compose } from "./compose";
@@ -20,5 +22,4 @@ export { assertRawImage, cloneRawImage, createRawImage } from "./raw-image";
 export type { ResizeFilter, ResizeOptions } from "./resize";
 export { resize } from "./resize";
 export type { Rng, RngState, Seed } from "./rng";
-export { createRng, deriveSeed, shuffleInPlace } from "./rng";
 export type { Transform } from "./transform";

@@ -1,3 +1,5 @@
+// `@celeba/augment/random` is this module: the seeded generator behind every random transform.
+
 import { InvalidOptionError } from "./errors";
 
 /** The serialisable state of an {@link Rng}: JSON-safe, so it can go into a checkpoint. */

@@ -10,18 +10,11 @@
  * Environment: BENCH_COUNT (default 2000), BENCH_BATCH (64), BENCH_EPOCHS (2).
  */
 import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeJsonAtomic } from "@celeba/internal/node";
 import { decodeImage } from "../src/decode-image";
 import { createBatches, loadCelebA, makeSyntheticCelebA } from "../src/index";
 import { setJpegWasmEnabled } from "../src/jpeg-wasm";
@@ -188,11 +181,7 @@ async function main(): Promise<void> {
     decodeRow("decodeImage (WebAssembly JPEG decoder)", decodeWasm),
     decodeRow("decodeImage with the WebAssembly decoder off (sharp)", decodeSharp),
   ];
-  // Written to a temp file and renamed so a crash never leaves half a file.
-  const file = join(here, "results.json");
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
-  renameSync(tmp, file);
+  await writeJsonAtomic(join(here, "results.json"), results);
 }
 
 main()

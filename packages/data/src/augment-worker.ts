@@ -1,7 +1,8 @@
 // Worker-thread entry (not part of the public API): decodes with sharp and runs the batch's transform
 // spec, built by the same code as on the main thread, so augmentation uses every core.
 import { parentPort, workerData } from "node:worker_threads";
-import { createRng, type RawImage } from "@celeba/augment";
+import type { RawImage } from "@celeba/augment";
+import { createRng } from "@celeba/augment/random";
 import { decodeImage } from "./decode-image";
 import { specPipeline } from "./spec-pipeline";
 import type { WorkerJob, WorkerReply, WorkerSetup } from "./worker-pool";

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { NormalizeOptions } from "@celeba/augment";
+import { assertOneOf } from "@celeba/internal";
 import { InvalidOptionError } from "./errors";
 import {
   type BatchTransform,
@@ -109,13 +110,7 @@ export function resolveCommon(options: CommonBatchOptions): ResolvedCommon {
   if (typeof dropLast !== "boolean")
     throw new InvalidOptionError({ option: "dropLast", value: dropLast, hint: "true or false" });
   const onBadImage = options.onBadImage ?? "error";
-  if (onBadImage !== "error" && onBadImage !== "skip") {
-    throw new InvalidOptionError({
-      option: "onBadImage",
-      value: onBadImage,
-      hint: '"error" or "skip"',
-    });
-  }
+  assertOneOf(InvalidOptionError, "onBadImage", onBadImage, ["error", "skip"]);
   const warn = options.onWarning ?? ((message: string) => console.warn(message));
   const transform = resolveTransform({ ...options, workers });
   return { batchSize, concurrency, prefetch, dropLast, onBadImage, warn, workers, transform };

@@ -4,14 +4,13 @@ import { join } from "node:path";
 import {
   celebaTrainTransform,
   compose,
-  createRng,
-  deriveSeed,
   type RawImage,
   randomCrop,
   randomHorizontalFlip,
   resize,
   toFloat32,
 } from "@celeba/augment";
+import { createRng, deriveSeed } from "@celeba/augment/random";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Batch, createBatches } from "./create-batches";
 import { BadImageError, ImageSizeError, InvalidOptionError } from "./errors";

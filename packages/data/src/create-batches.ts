@@ -1,4 +1,5 @@
-import { createRng, deriveSeed, type RawImage, type Seed, shuffleInPlace } from "@celeba/augment";
+import type { RawImage, Seed } from "@celeba/augment";
+import { createRng, deriveSeed, shuffleInPlace } from "@celeba/augment/random";
 import { batchCount, type EngineBatch, runBatches } from "./batch-engine";
 import { type CommonBatchOptions, resolveCommon } from "./batch-options";
 import { BadImageError, InvalidOptionError } from "./errors";

@@ -1,4 +1,5 @@
-import { deriveSeed, type Seed } from "@celeba/augment";
+import type { Seed } from "@celeba/augment";
+import { deriveSeed } from "@celeba/augment/random";
 import { DataError, InvalidOptionError } from "./errors";
 import type { CelebAItem } from "./load-celeba";
 import { trainTestSplit } from "./train-test-split";

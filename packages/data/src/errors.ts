@@ -1,10 +1,5 @@
-import {
-  assignInvalidOption,
-  CelebaError,
-  errorMarker,
-  formatValue,
-  type InvalidOptionInit,
-} from "@celeba/internal";
+import { CelebaError, errorClass, errorMarker, invalidOptionErrorClass } from "@celeba/internal";
+
 /**
  * Base class of every error thrown by `@celeba/data`; catch this to handle all of them.
  *
@@ -25,23 +20,12 @@ export class DataError extends CelebaError {
  * catch (e) { if (InvalidOptionError.isInstance(e)) console.log(e.option, e.value); }
  * // "batchSize" 0
  */
-export class InvalidOptionError extends DataError {
+export class InvalidOptionError extends invalidOptionErrorClass(
+  DataError,
+  (init, shown) =>
+    `Invalid option ${init.option}: got ${shown.value}; expected ${init.hint ?? "another value"}.${shown.choices}`,
+) {
   static override readonly marker: symbol = errorMarker("data", "InvalidOptionError");
-  /** Name of the offending option, e.g. `"batchSize"`. */
-  declare readonly option: string;
-  /** The offending value as given. */
-  readonly value: unknown;
-  /** The accepted values, when there is a finite list of them. */
-  readonly validChoices: readonly string[] | undefined;
-  /** What would be accepted. */
-  readonly hint: string | undefined;
-  constructor(init: InvalidOptionInit) {
-    const choices = init.validChoices ? ` Valid choices: ${init.validChoices.join(", ")}.` : "";
-    super({
-      message: `Invalid option ${init.option}: got ${formatValue(init.value)}; expected ${init.hint ?? "another value"}.${choices}`,
-    });
-    assignInvalidOption(this, init);
-  }
 }
 
 /**
@@ -53,27 +37,21 @@ export class InvalidOptionError extends DataError {
  * catch (e) { if (AnnotationError.isInstance(e)) console.log(e.file, e.line); }
  * // "list_attr_celeba.txt" 7
  */
-export class AnnotationError extends DataError {
-  static override readonly marker: symbol = errorMarker("data", "AnnotationError");
-  /** File name (or path) the text came from. */
-  readonly file: string;
-  /** 1-based line number of the offending line. */
-  readonly line: number;
-  constructor({
-    file,
-    line,
-    problem,
-    fix,
-  }: {
+export class AnnotationError extends errorClass(
+  DataError,
+  ["file", "line"],
+  (init: {
+    /** File name (or path) the text came from. */
     file: string;
+    /** 1-based line number of the offending line. */
     line: number;
+    /** What is wrong with the line. */
     problem: string;
+    /** How to fix it. */
     fix: string;
-  }) {
-    super({ message: `${file}:${line}: ${problem}. ${fix}` });
-    this.file = file;
-    this.line = line;
-  }
+  }) => `${init.file}:${init.line}: ${init.problem}. ${init.fix}`,
+) {
+  static override readonly marker: symbol = errorMarker("data", "AnnotationError");
 }
 
 /**
@@ -84,14 +62,19 @@ export class AnnotationError extends DataError {
  * catch (e) { if (MissingPathError.isInstance(e)) console.log(e.path); }
  * // "/abs/nowhere"
  */
-export class MissingPathError extends DataError {
+export class MissingPathError extends errorClass(
+  DataError,
+  ["path"],
+  (init: {
+    /** The path that was looked for. */
+    path: string;
+    /** What was looked for, e.g. `"CelebA root folder"`. */
+    what: string;
+    /** The expected layout, in words. */
+    layout: string;
+  }) => `${init.what} not found: ${init.path}. ${init.layout}`,
+) {
   static override readonly marker: symbol = errorMarker("data", "MissingPathError");
-  /** The path that was looked for. */
-  readonly path: string;
-  constructor({ path, what, layout }: { path: string; what: string; layout: string }) {
-    super({ message: `${what} not found: ${path}. ${layout}` });
-    this.path = path;
-  }
 }
 
 /**
@@ -102,31 +85,23 @@ export class MissingPathError extends DataError {
  * catch (e) { if (MissingImagesError.isInstance(e)) console.log(e.count, e.examples); }
  * // 3 ["000007.jpg", ...]
  */
-export class MissingImagesError extends DataError {
-  static override readonly marker: symbol = errorMarker("data", "MissingImagesError");
-  /** How many listed images are missing. */
-  readonly count: number;
-  /** The first few missing image ids. */
-  readonly examples: string[];
-  constructor({
-    count,
-    examples,
-    source,
-    annotation,
-  }: {
+export class MissingImagesError extends errorClass(
+  DataError,
+  ["count", "examples"],
+  (init: {
+    /** How many listed images are missing. */
     count: number;
+    /** The first few missing image ids. */
     examples: string[];
+    /** The image folder or zip. */
     source: string;
+    /** The annotation file that lists them. */
     annotation: string;
-  }) {
-    super({
-      message:
-        `${count} image(s) listed in ${annotation} are missing from ${source} (first: ${examples.join(", ")}). ` +
-        `Re-download or re-extract the images, or pass onMissingImage: "skip" to drop them from the dataset.`,
-    });
-    this.count = count;
-    this.examples = examples;
-  }
+  }) =>
+    `${init.count} image(s) listed in ${init.annotation} are missing from ${init.source} (first: ${init.examples.join(", ")}). ` +
+    `Re-download or re-extract the images, or pass onMissingImage: "skip" to drop them from the dataset.`,
+) {
+  static override readonly marker: symbol = errorMarker("data", "MissingImagesError");
 }
 
 /**
@@ -137,23 +112,21 @@ export class MissingImagesError extends DataError {
  * catch (e) { if (BadImageError.isInstance(e)) console.log(e.id, e.source); }
  * // "000001.jpg" "/data/img_align_celeba/000001.jpg"
  */
-export class BadImageError extends DataError {
+export class BadImageError extends errorClass(
+  DataError,
+  ["id", "source"],
+  (init: {
+    /** Image id (file name). */
+    id: string;
+    /** Where it was read from: a file path, or `zip path!entry name`. */
+    source: string;
+    /** Why it could not be decoded: the decoder's or the zip reader's error. */
+    cause: unknown;
+  }) =>
+    `Cannot decode image ${init.id} (${init.source}): ${init.cause instanceof Error ? init.cause.message : String(init.cause)}. The file is truncated or corrupt: ` +
+    `re-download it, or pass onBadImage: "skip" to skip such images with a warning.`,
+) {
   static override readonly marker: symbol = errorMarker("data", "BadImageError");
-  /** Image id (file name). */
-  readonly id: string;
-  /** Where it was read from: a file path, or `zip path!entry name`. */
-  readonly source: string;
-  constructor({ id, source, cause }: { id: string; source: string; cause: unknown }) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super({
-      message:
-        `Cannot decode image ${id} (${source}): ${reason}. The file is truncated or corrupt: ` +
-        `re-download it, or pass onBadImage: "skip" to skip such images with a warning.`,
-      cause,
-    });
-    this.id = id;
-    this.source = source;
-  }
 }
 
 /**
@@ -164,33 +137,22 @@ export class BadImageError extends DataError {
  * catch (e) { if (ImageSizeError.isInstance(e)) console.log(e.id, e.actual, e.expected); }
  * // "000042.jpg" [200, 200, 3] [218, 178, 3]
  */
-export class ImageSizeError extends DataError {
-  static override readonly marker: symbol = errorMarker("data", "ImageSizeError");
-  /** Id of the first image whose size differs. */
-  readonly id: string;
-  /** Its [height, width, channels]. */
-  readonly actual: [number, number, number];
-  /** The batch's [height, width, channels], set by its first image. */
-  readonly expected: [number, number, number];
-  constructor({
-    id,
-    actual,
-    expected,
-  }: {
+export class ImageSizeError extends errorClass(
+  DataError,
+  ["id", "actual", "expected"],
+  (init: {
+    /** Id of the first image whose size differs. */
     id: string;
+    /** Its [height, width, channels]. */
     actual: [number, number, number];
+    /** The batch's [height, width, channels], set by its first image. */
     expected: [number, number, number];
-  }) {
-    super({
-      message:
-        `Image ${id} is ${actual.join("x")} (HxWxC) but the batch's first image is ${expected.join("x")}. ` +
-        `All images in a batch must have one size: add a transform that resizes or crops to a fixed size ` +
-        `(e.g. resize + centerCrop from @celeba/augment).`,
-    });
-    this.id = id;
-    this.actual = actual;
-    this.expected = expected;
-  }
+  }) =>
+    `Image ${init.id} is ${init.actual.join("x")} (HxWxC) but the batch's first image is ${init.expected.join("x")}. ` +
+    `All images in a batch must have one size: add a transform that resizes or crops to a fixed size ` +
+    `(e.g. resize + centerCrop from @celeba/augment).`,
+) {
+  static override readonly marker: symbol = errorMarker("data", "ImageSizeError");
 }
 
 /**
@@ -201,12 +163,17 @@ export class ImageSizeError extends DataError {
  * catch (e) { if (ZipError.isInstance(e)) console.log(e.path); }
  * // "img_align_celeba.zip"
  */
-export class ZipError extends DataError {
+export class ZipError extends errorClass(
+  DataError,
+  ["path"],
+  (init: {
+    /** Path of the zip file. */
+    path: string;
+    /** What is wrong with it. */
+    problem: string;
+    /** How to fix it. */
+    fix: string;
+  }) => `${init.path}: ${init.problem}. ${init.fix}`,
+) {
   static override readonly marker: symbol = errorMarker("data", "ZipError");
-  /** Path of the zip file. */
-  readonly path: string;
-  constructor({ path, problem, fix }: { path: string; problem: string; fix: string }) {
-    super({ message: `${path}: ${problem}. ${fix}` });
-    this.path = path;
-  }
 }

@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { createRng, deriveSeed, type RawImage } from "@celeba/augment";
+import type { RawImage } from "@celeba/augment";
+import { createRng, deriveSeed } from "@celeba/augment/random";
 import { batchCount, runBatches } from "./batch-engine";
 import { type CommonBatchOptions, resolveCommon } from "./batch-options";
 import { decodeImage } from "./decode-image";

@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import type { RawImage } from "@celeba/augment";
+import { assertOneOf } from "@celeba/internal";
 import { pathExists } from "@celeba/internal/node";
 import { decodeImage } from "./decode-image";
 import {
@@ -111,13 +112,7 @@ export async function loadCelebA(config: LoadCelebAConfig): Promise<CelebADatase
     });
   }
   const onMissingImage = config.onMissingImage ?? "error";
-  if (onMissingImage !== "error" && onMissingImage !== "skip") {
-    throw new InvalidOptionError({
-      option: "onMissingImage",
-      value: onMissingImage,
-      hint: '"error" or "skip"',
-    });
-  }
+  assertOneOf(InvalidOptionError, "onMissingImage", onMissingImage, ["error", "skip"]);
   const warn = config.onWarning ?? ((message: string) => console.warn(message));
   const root = resolve(config.root);
   if (!(await pathExists(root)))

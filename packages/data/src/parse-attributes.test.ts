@@ -1,21 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { thrownBy } from "@celeba/internal/testing";
 import { describe, expect, it } from "vitest";
 import { CELEBA_ATTRIBUTE_NAMES } from "./celeba-attributes";
 import { AnnotationError } from "./errors";
 import { parseAttributes, parseAttributesCsv } from "./parse-attributes";
 
 const head = readFileSync(join(__dirname, "..", "fixtures", "list_attr_celeba.head.txt"), "utf8");
-
-function errorOf(fn: () => unknown): AnnotationError {
-  try {
-    fn();
-  } catch (error) {
-    if (AnnotationError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected an AnnotationError");
-}
 
 describe("parseAttributes", () => {
   it("reads the real file's head: names from the header, irregular spacing, trailing space", () => {
@@ -58,7 +49,7 @@ describe("parseAttributes", () => {
   });
 
   it("names the file and line of a row with the wrong number of values", () => {
-    const e = errorOf(() =>
+    const e = thrownBy(AnnotationError, () =>
       parseAttributes("2\nA B\na.jpg 1 -1\nb.jpg 1\n", "list_attr_celeba.txt"),
     );
     expect(e.file).toBe("list_attr_celeba.txt");
@@ -68,19 +59,23 @@ describe("parseAttributes", () => {
   });
 
   it("rejects a value other than 1/-1 with its column and attribute", () => {
-    const e = errorOf(() => parseAttributes("2\nA B\na.jpg 1 -1\nb.jpg 0 1\n", "f.txt"));
+    const e = thrownBy(AnnotationError, () =>
+      parseAttributes("2\nA B\na.jpg 1 -1\nb.jpg 0 1\n", "f.txt"),
+    );
     expect(e.line).toBe(4);
     expect(e.message).toContain('value "0" for attribute A (column 2)');
   });
 
   it("rejects a duplicate id, pointing at both lines", () => {
-    const e = errorOf(() => parseAttributes("3\nA\na.jpg 1\nb.jpg 1\na.jpg -1\n", "f.txt"));
+    const e = thrownBy(AnnotationError, () =>
+      parseAttributes("3\nA\na.jpg 1\nb.jpg 1\na.jpg -1\n", "f.txt"),
+    );
     expect(e.line).toBe(5);
     expect(e.message).toContain("first listed on line 3");
   });
 
   it("rejects a count line that disagrees with the rows (truncated download)", () => {
-    const e = errorOf(() => parseAttributes("5\nA\na.jpg 1\n", "f.txt"));
+    const e = thrownBy(AnnotationError, () => parseAttributes("5\nA\na.jpg 1\n", "f.txt"));
     expect(e.line).toBe(1);
     expect(e.message).toContain("says 5 images but the file has 1");
   });

@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import { createRng, deriveSeed, type Seed } from "@celeba/augment";
+import type { Seed } from "@celeba/augment";
+import { createRng, deriveSeed } from "@celeba/augment/random";
+import { assertOneOf } from "@celeba/internal";
 import { writeFileAtomic, writeZip } from "@celeba/internal/node";
 import sharp from "sharp";
 import { CELEBA_ATTRIBUTE_NAMES } from "./celeba-attributes";
@@ -73,8 +75,7 @@ export async function makeSyntheticCelebA(
     throw new InvalidOptionError({ option: "count", value: count, hint: "an integer >= 1" });
   const seed = options.seed ?? 0;
   const format = options.format ?? "folder";
-  if (format !== "folder" && format !== "zip")
-    throw new InvalidOptionError({ option: "format", value: format, hint: '"folder" or "zip"' });
+  assertOneOf(InvalidOptionError, "format", format, ["folder", "zip"]);
   const width = options.width ?? 178;
   const height = options.height ?? 218;
   if (!Number.isInteger(width) || width < 16)

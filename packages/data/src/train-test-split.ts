@@ -1,4 +1,5 @@
-import { createRng, type Seed, shuffleInPlace } from "@celeba/augment";
+import type { Seed } from "@celeba/augment";
+import { createRng, shuffleInPlace } from "@celeba/augment/random";
 import { InvalidOptionError } from "./errors";
 
 /** Options of {@link trainTestSplit}. */

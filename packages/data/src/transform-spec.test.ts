@@ -4,8 +4,6 @@ import { join } from "node:path";
 import {
   centerCrop,
   compose,
-  createRng,
-  deriveSeed,
   hflip,
   type RawImage,
   randomCrop,
@@ -14,6 +12,7 @@ import {
   type Transform,
   toFloat32,
 } from "@celeba/augment";
+import { createRng, deriveSeed } from "@celeba/augment/random";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Batch, createBatches } from "./create-batches";
 import { InvalidOptionError } from "./errors";

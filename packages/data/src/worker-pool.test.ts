@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { celebaTrainTransform, createRng } from "@celeba/augment";
+import { celebaTrainTransform } from "@celeba/augment";
+import { createRng } from "@celeba/augment/random";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeImage } from "./decode-image";
 import { DataError } from "./errors";

@@ -1,3 +1,4 @@
+import { concatChunks } from "./concat-chunks";
 /** Why {@link inflateRawBounded} gave up. */
 export class InflateError extends Error {
   /** `"over-limit"`: more output than allowed; `"corrupt"`: not a valid deflate stream. */
@@ -59,11 +60,5 @@ export async function inflateRawBounded(raw: Uint8Array, limit: number): Promise
   }
   await feeding;
   if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concatChunks(Uint8Array, chunks, total);
 }

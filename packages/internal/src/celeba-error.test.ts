@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  assignInvalidOption,
-  CelebaError,
-  errorMarker,
-  invalidOptionMessage,
-} from "./celeba-error";
+import { CelebaError, errorMarker } from "./celeba-error";
 
 class PkgError extends CelebaError {
   static override readonly marker = errorMarker("test", "PkgError");
@@ -51,30 +46,5 @@ describe("CelebaError", () => {
     expect(new PkgError({ message: "m", cause }).cause).toBe(cause);
     // The markers stay out of enumeration (console output, toEqual, JSON).
     expect(Object.keys(new PkgError({ message: "m" }))).toEqual(["name"]);
-  });
-});
-
-describe("invalidOptionMessage / assignInvalidOption", () => {
-  it("names the option, shows the value and the fix, and lists the choices", () => {
-    const init = {
-      option: "loss",
-      value: "hinge",
-      hint: "Pick a loss.",
-      validChoices: ["mse", "l1"],
-    };
-    expect(invalidOptionMessage(init)).toBe(
-      'Invalid loss: "hinge". Pick a loss. Valid choices: mse, l1.',
-    );
-    expect(invalidOptionMessage(init, { quoteChoices: true })).toBe(
-      'Invalid loss: "hinge". Pick a loss. Valid choices: "mse", "l1".',
-    );
-    const target = {
-      option: "",
-      value: 0 as unknown,
-      validChoices: undefined as unknown,
-      hint: undefined as unknown,
-    };
-    assignInvalidOption(target, init);
-    expect(target).toEqual(init);
   });
 });

@@ -1,5 +1,3 @@
-import { formatValue } from "./format-value";
-
 /**
  * The one error template of the `@celeba/*` packages, after vercel/ai's `AISDKError`.
  *
@@ -56,42 +54,4 @@ export function errorMarker(pkg: string, name: string): symbol {
 function markerName(marker: symbol): string {
   const description = marker.description ?? "Error";
   return description.slice(description.lastIndexOf(".") + 1);
-}
-
-/**
- * The message `Invalid <option>: <value>. <hint> Valid choices: a, b.` of the packages whose
- * `InvalidOptionError` reads that way (resnext, train); `quoteChoices` shows the choices as JSON.
- */
-export function invalidOptionMessage(
-  init: InvalidOptionInit,
-  options: { quoteChoices?: boolean } = {},
-): string {
-  const shown = options.quoteChoices
-    ? init.validChoices?.map((c) => JSON.stringify(c))
-    : init.validChoices;
-  const choices = shown ? ` Valid choices: ${shown.join(", ")}.` : "";
-  return `Invalid ${init.option}: ${formatValue(init.value)}. ${init.hint ?? ""}${choices}`;
-}
-
-/** Copies the {@link InvalidOptionInit} fields onto a package's `InvalidOptionError`. */
-export function assignInvalidOption(
-  target: { option: string; value: unknown; validChoices: unknown; hint: unknown },
-  init: InvalidOptionInit,
-): void {
-  target.option = init.option;
-  target.value = init.value;
-  target.validChoices = init.validChoices;
-  target.hint = init.hint;
-}
-
-/** The fields every package's `InvalidOptionError` carries: one name and one shape for a bad option. */
-export interface InvalidOptionInit {
-  /** The option's name, as the user wrote it, e.g. `"batchSize"` or `"optimizer.name"`. */
-  option: string;
-  /** The rejected value (leave it out when the option was missing). */
-  value?: unknown;
-  /** The accepted values, when there is a finite list of them. */
-  validChoices?: readonly string[];
-  /** What would be accepted, or how to fix it. */
-  hint?: string;
 }

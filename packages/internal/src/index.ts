@@ -4,17 +4,22 @@
  * adds what needs Node's file system.
  */
 
+export { assertOneOf } from "./assert-one-of";
 export { InflateError, inflateRawBounded } from "./bounded-inflate";
 export { ByteBudget } from "./byte-budget";
-export {
-  assignInvalidOption,
-  CelebaError,
-  errorMarker,
-  type InvalidOptionInit,
-  invalidOptionMessage,
-} from "./celeba-error";
+export { CelebaError, errorMarker } from "./celeba-error";
+export { concatChunks } from "./concat-chunks";
 export { crc32 } from "./crc32";
+export { type CelebaErrorClass, type ErrorClassWith, errorClass } from "./error-class";
 export { formatValue } from "./format-value";
+export {
+  type InvalidOptionErrorClass,
+  type InvalidOptionFields,
+  type InvalidOptionInit,
+  invalidOptionErrorClass,
+  invalidOptionMessage,
+  validChoicesSentence,
+} from "./invalid-option-error";
 export { bytesSource, type RandomAccessSource } from "./random-access-source";
 export {
   bootWasm,

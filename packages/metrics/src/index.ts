@@ -1,5 +1,6 @@
 export type { AttributeMetrics, AttributeReport } from "./attribute-report";
 export { attributeReport } from "./attribute-report";
+export type { MatrixCell } from "./errors";
 export {
   EmptyInputError,
   InvalidLabelError,

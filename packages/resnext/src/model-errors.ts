@@ -1,13 +1,8 @@
-import {
-  assignInvalidOption,
-  errorMarker,
-  type InvalidOptionInit,
-  invalidOptionMessage,
-} from "@celeba/internal";
+import { errorMarker, invalidOptionErrorClass, invalidOptionMessage } from "@celeba/internal";
 import { ResnextError } from "./errors";
 
 /**
- * A model option has an invalid value. `field` names the option, `value` is what was given and
+ * A model option has an invalid value. `option` names it, `value` is what was given and
  * `validChoices` (when the choices are finite) lists what would have been accepted.
  *
  * @example
@@ -15,20 +10,10 @@ import { ResnextError } from "./errors";
  * catch (e) { if (InvalidOptionError.isInstance(e)) console.log(e.option); } // "numClasses"
  * // the message says which values are accepted
  */
-export class InvalidOptionError extends ResnextError {
+export class InvalidOptionError extends invalidOptionErrorClass(ResnextError, (init) =>
+  invalidOptionMessage(init),
+) {
   static override readonly marker: symbol = errorMarker("resnext", "InvalidOptionError");
-  /** The option's name, e.g. `"arch"` or `"numClasses"`. */
-  declare readonly option: string;
-  /** The rejected value. */
-  readonly value: unknown;
-  /** The accepted values, when there is a finite list of them. */
-  readonly validChoices: readonly string[] | undefined;
-  /** How to fix it. */
-  readonly hint: string | undefined;
-  constructor(init: InvalidOptionInit) {
-    super({ message: invalidOptionMessage(init) });
-    assignInvalidOption(this, init);
-  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { errorMarker } from "@celeba/internal";
+import { errorClass, errorMarker } from "@celeba/internal";
 import { ResnextError } from "./errors";
 
 /**
@@ -11,31 +11,26 @@ import { ResnextError } from "./errors";
  *   if (UnsafePickleError.isInstance(e)) console.log(e.module, e.qualname);
  * }
  */
-export class UnsafePickleError extends ResnextError {
+export class UnsafePickleError extends errorClass(
+  ResnextError,
+  ["module", "qualname", "source", "offset"],
+  (init: {
+    /** The Python module of the refused global, e.g. `"os"`. */
+    module: string;
+    /** The name of the refused global, e.g. `"system"`. */
+    qualname: string;
+    /** Where the file came from (path, or `"<bytes>"`). */
+    source: string;
+    /** Byte offset of the opcode in the pickle stream. */
+    offset: number;
+  }) =>
+    `unsafe pickle: global ${init.module}.${init.qualname} is not allowed ` +
+    `(in ${init.source}, pickle offset ${init.offset}). Only tensors, storages, ` +
+    "OrderedDict and plain Python values can be read, as with torch.load(weights_only=True); " +
+    "nothing was executed. If you trust the file, re-save its weights in Python with " +
+    "`torch.save(model.state_dict(), path)` or convert them to .safetensors.",
+) {
   static override readonly marker: symbol = errorMarker("resnext", "UnsafePickleError");
-  /** The Python module of the refused global, e.g. `"os"`. */
-  readonly module: string;
-  /** The name of the refused global, e.g. `"system"`. */
-  readonly qualname: string;
-  /** Where the file came from (path, or `"<bytes>"`). */
-  readonly source: string;
-  /** Byte offset of the opcode in the pickle stream. */
-  readonly offset: number;
-
-  constructor(init: { module: string; qualname: string; source: string; offset: number }) {
-    super({
-      message:
-        `unsafe pickle: global ${init.module}.${init.qualname} is not allowed ` +
-        `(in ${init.source}, pickle offset ${init.offset}). Only tensors, storages, ` +
-        "OrderedDict and plain Python values can be read, as with torch.load(weights_only=True); " +
-        "nothing was executed. If you trust the file, re-save its weights in Python with " +
-        "`torch.save(model.state_dict(), path)` or convert them to .safetensors.",
-    });
-    this.module = init.module;
-    this.qualname = init.qualname;
-    this.source = init.source;
-    this.offset = init.offset;
-  }
 }
 
 /**
@@ -47,19 +42,20 @@ export class UnsafePickleError extends ResnextError {
  *   if (UnsupportedFormatError.isInstance(e)) console.log(e.source, e.firstBytes);
  * }
  */
-export class UnsupportedFormatError extends ResnextError {
+export class UnsupportedFormatError extends errorClass(
+  ResnextError,
+  ["source", "firstBytes"],
+  (init: {
+    /** Where the file came from (path, or `"<bytes>"`). */
+    source: string;
+    /** The first (up to 16) bytes of the file, as hex. */
+    firstBytes: string;
+    /** What is not supported. */
+    detail: string;
+  }) =>
+    `unsupported weights format in ${init.source}${init.firstBytes === "" ? "" : ` (first bytes: ${init.firstBytes})`}: ${init.detail}`,
+) {
   static override readonly marker: symbol = errorMarker("resnext", "UnsupportedFormatError");
-  /** Where the file came from (path, or `"<bytes>"`). */
-  readonly source: string;
-  /** The first (up to 16) bytes of the file, as hex. */
-  readonly firstBytes: string;
-
-  constructor(init: { source: string; firstBytes: string; detail: string }) {
-    const prefix = init.firstBytes === "" ? "" : ` (first bytes: ${init.firstBytes})`;
-    super({ message: `unsupported weights format in ${init.source}${prefix}: ${init.detail}` });
-    this.source = init.source;
-    this.firstBytes = init.firstBytes;
-  }
 }
 
 /**
@@ -71,22 +67,19 @@ export class UnsupportedFormatError extends ResnextError {
  *   if (CorruptWeightsError.isInstance(e)) console.log(e.source, e.detail);
  * }
  */
-export class CorruptWeightsError extends ResnextError {
+export class CorruptWeightsError extends errorClass(
+  ResnextError,
+  ["source", "detail"],
+  (init: {
+    /** Where the file came from (path, or `"<bytes>"`). */
+    source: string;
+    /** What is wrong, naming the entry/tensor/offset. */
+    detail: string;
+  }) =>
+    `corrupt weights file ${init.source}: ${init.detail}. ` +
+    "The file is probably truncated or damaged; download or save it again.",
+) {
   static override readonly marker: symbol = errorMarker("resnext", "CorruptWeightsError");
-  /** Where the file came from (path, or `"<bytes>"`). */
-  readonly source: string;
-  /** What is wrong, naming the entry/tensor/offset. */
-  readonly detail: string;
-
-  constructor(init: { source: string; detail: string }) {
-    super({
-      message:
-        `corrupt weights file ${init.source}: ${init.detail}. ` +
-        "The file is probably truncated or damaged; download or save it again.",
-    });
-    this.source = init.source;
-    this.detail = init.detail;
-  }
 }
 
 /** Hex of the first bytes of a buffer, for error messages. */
@@ -103,13 +96,15 @@ export function hexPrefix(bytes: Uint8Array, n = 16): string {
  *   if (InvalidStateDictError.isInstance(e)) console.log(e.key);
  * }
  */
-export class InvalidStateDictError extends ResnextError {
+export class InvalidStateDictError extends errorClass(
+  ResnextError,
+  ["key"],
+  (init: {
+    /** The offending tensor name or metadata key. */
+    key: string;
+    /** What is wrong with it. */
+    detail: string;
+  }) => `invalid state dict entry "${init.key}": ${init.detail}`,
+) {
   static override readonly marker: symbol = errorMarker("resnext", "InvalidStateDictError");
-  /** The offending tensor name or metadata key. */
-  readonly key: string;
-
-  constructor(init: { key: string; detail: string }) {
-    super({ message: `invalid state dict entry "${init.key}": ${init.detail}` });
-    this.key = init.key;
-  }
 }

@@ -20,14 +20,13 @@ import torchvision
 
 
 def build(arch, num_classes):
-    if arch == "resnext_tiny":
-        here = os.path.dirname(os.path.abspath(__file__))
-        path = os.path.join(here, "..", "..", "resnext", "scripts", "make-model-fixtures.py")
-        spec = importlib.util.spec_from_file_location("fixtures", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        return mod.resnext_tiny(num_classes)
-    return getattr(torchvision.models, arch)(num_classes=num_classes)
+    """The model as @celeba/resnext's scripts/bench-train-torch.py builds it (one definition of resnext_tiny)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    bench = os.path.join(here, "..", "..", "resnext", "scripts", "bench-train-torch.py")
+    spec = importlib.util.spec_from_file_location("bench_train_torch", bench)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.build(arch, num_classes)
 
 
 def main():

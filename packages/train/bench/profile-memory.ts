@@ -15,7 +15,9 @@ import { dirname } from "node:path";
 import { type ArchName, createModel } from "@celeba/resnext";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
-import { createOptimizer, type LossFunction, mseLoss, trainStep } from "../src/index";
+import { type LossFunction, trainStep } from "../src/index";
+import { mseLoss } from "../src/losses";
+import { createOptimizer } from "../src/optimizers";
 
 const [arch = "resnext50_32x4d", ...sizes] = process.argv.slice(2);
 const [batch = 16, height = 218, width = 178, steps = 2] = sizes.map(Number);

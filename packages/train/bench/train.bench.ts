@@ -9,7 +9,9 @@ import { existsSync } from "node:fs";
 import { resnext_tiny } from "@celeba/resnext";
 import * as tf from "@tensorflow/tfjs-core";
 import { writeResults } from "../../../bench/results.ts";
-import { createOptimizer, mseLoss, trainStep } from "../src/index";
+import { trainStep } from "../src/index";
+import { mseLoss } from "../src/losses";
+import { createOptimizer } from "../src/optimizers";
 
 const N = Number(process.env.BENCH_BATCH ?? 4);
 const H = 64;

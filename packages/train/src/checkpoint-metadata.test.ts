@@ -1,3 +1,4 @@
+import { thrownBy } from "@celeba/internal/testing";
 import { describe, expect, it } from "vitest";
 import {
   type CheckpointMetadata,
@@ -17,16 +18,6 @@ const full: CheckpointMetadata = {
   metrics: { val_accuracy: 0.75 },
   config: { loss: "mse", optimizer: { name: "adamax" } },
 };
-
-function thrown(fn: () => unknown): CheckpointMetadataError {
-  try {
-    fn();
-  } catch (e) {
-    if (CheckpointMetadataError.isInstance(e)) return e;
-    throw e;
-  }
-  throw new Error("did not throw");
-}
 
 describe("checkpoint metadata", () => {
   it("round-trips through the safetensors string map", () => {
@@ -65,24 +56,37 @@ describe("checkpoint metadata", () => {
     expect(meta.metrics.val_loss).toBeNaN();
   });
 
-  it.each([
-    ["input_size", '{"width":0,"height":218}', "width 0"],
-    ["input_size", `{"width":178,"height":${MAX_INPUT_SIDE + 1}}`, `height ${MAX_INPUT_SIDE + 1}`],
-    ["input_size", '{"width":1e9,"height":1e9}', "width 1000000000"],
-    ["input_size", '{"width":17.5,"height":218}', "width 17.5"],
-    ["input_size", "[218,178]", "[height, width, channels]"],
-    ["input_size", "{not json", "not valid JSON"],
-    ["attribute_names", '["Smiling", 3]', "entry 1"],
-    ["attribute_names", "[]", "non-empty"],
-    ["normalization", '{"mean":[0.5],"std":[0]}', "std > 0"],
-    ["normalization", '{"mean":[0.5,0.5],"std":[0.2]}', "channels"],
-    ["epoch", "-1", "non-negative integer"],
-    ["epoch", "3.5", "non-negative integer"],
-    ["architecture", "../etc/passwd", "not an architecture name"],
-    ["metrics", '{"acc":"high"}', "not a number"],
-    ["config", "[1]", "JSON object"],
-  ])("rejects %s = %s, naming the file and the key", (key, value, detail) => {
-    const e = thrown(() =>
+  // Bad values by key: each is rejected naming the file, the key and what is wrong.
+  const invalid: Record<string, [value: string, detail: string][]> = {
+    input_size: [
+      ['{"width":0,"height":218}', "width 0"],
+      [`{"width":178,"height":${MAX_INPUT_SIDE + 1}}`, `height ${MAX_INPUT_SIDE + 1}`],
+      ['{"width":1e9,"height":1e9}', "width 1000000000"],
+      ['{"width":17.5,"height":218}', "width 17.5"],
+      ["[218,178]", "[height, width, channels]"],
+      ["{not json", "not valid JSON"],
+    ],
+    attribute_names: [
+      ['["Smiling", 3]', "entry 1"],
+      ["[]", "non-empty"],
+    ],
+    normalization: [
+      ['{"mean":[0.5],"std":[0]}', "std > 0"],
+      ['{"mean":[0.5,0.5],"std":[0.2]}', "channels"],
+    ],
+    epoch: [
+      ["-1", "non-negative integer"],
+      ["3.5", "non-negative integer"],
+    ],
+    architecture: [["../etc/passwd", "not an architecture name"]],
+    metrics: [['{"acc":"high"}', "not a number"]],
+    config: [["[1]", "JSON object"]],
+  };
+  const cases = Object.entries(invalid).flatMap(([key, values]) =>
+    values.map(([value, detail]) => [key, value, detail] as const),
+  );
+  it.each(cases)("rejects %s = %s, naming the file and the key", (key, value, detail) => {
+    const e = thrownBy(CheckpointMetadataError, () =>
       decodeCheckpointMetadata({ [key]: value }, "runs/x/epoch-03.safetensors"),
     );
     expect(e.key).toBe(key);

@@ -1,4 +1,4 @@
-import { errorMarker } from "@celeba/internal";
+import { errorClass, errorMarker } from "@celeba/internal";
 import { TrainError } from "./errors";
 
 /** The largest accepted input side, in pixels: beyond it a checkpoint is treated as corrupt, not as a request to allocate. */
@@ -46,25 +46,21 @@ export interface CheckpointMetadata {
  * catch (e) { if (CheckpointMetadataError.isInstance(e)) console.log(e.source, e.key); }
  * ```
  */
-export class CheckpointMetadataError extends TrainError {
+export class CheckpointMetadataError extends errorClass(
+  TrainError,
+  ["source", "key"],
+  (init: {
+    /** The file (or `"<bytes>"`) the metadata came from. */
+    source: string;
+    /** The offending `__metadata__` key, e.g. `"input_size"`. */
+    key: string;
+    /** What is wrong with its value. */
+    detail: string;
+  }) =>
+    `${init.source}: checkpoint metadata "${init.key}" ${init.detail}. ` +
+    "Re-save the checkpoint with @celeba/train, or remove the key.",
+) {
   static override readonly marker: symbol = errorMarker("train", "CheckpointMetadataError");
-  /** The file (or `"<bytes>"`) the metadata came from. */
-  readonly source: string;
-  /** The offending `__metadata__` key, e.g. `"input_size"`. */
-  readonly key: string;
-
-  /**
-   * @param options - The file, the key and what is wrong with its value.
-   */
-  constructor(options: { source: string; key: string; detail: string }) {
-    super({
-      message:
-        `${options.source}: checkpoint metadata "${options.key}" ${options.detail}. ` +
-        "Re-save the checkpoint with @celeba/train, or remove the key.",
-    });
-    this.source = options.source;
-    this.key = options.key;
-  }
 }
 
 /**

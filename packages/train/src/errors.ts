@@ -1,10 +1,11 @@
 import {
-  assignInvalidOption,
   CelebaError,
+  errorClass,
   errorMarker,
-  type InvalidOptionInit,
+  invalidOptionErrorClass,
   invalidOptionMessage,
 } from "@celeba/internal";
+
 /**
  * Base class of every error thrown by `@celeba/train`, so callers can catch
  * them all with one `TrainError.isInstance(e)` check (which, unlike `instanceof`, also
@@ -29,25 +30,10 @@ export class TrainError extends CelebaError {
  * catch (e) { if (InvalidOptionError.isInstance(e)) console.log(e.option, e.validChoices); }
  * ```
  */
-export class InvalidOptionError extends TrainError {
+export class InvalidOptionError extends invalidOptionErrorClass(TrainError, (init) =>
+  invalidOptionMessage(init, { quoteChoices: true }),
+) {
   static override readonly marker: symbol = errorMarker("train", "InvalidOptionError");
-  /** The offending option, e.g. `"optimizer.name"`. */
-  declare readonly option: string;
-  /** The value that was given. */
-  readonly value: unknown;
-  /** The accepted values, when the option is an enumeration. */
-  readonly validChoices: readonly string[] | undefined;
-  /** How to fix it. */
-  readonly hint: string | undefined;
-
-  /**
-   * @param init - The offending option, the value given, how to fix it, and the accepted values
-   *   when the option is an enumeration.
-   */
-  constructor(init: InvalidOptionInit) {
-    super({ message: invalidOptionMessage(init, { quoteChoices: true }) });
-    assignInvalidOption(this, init);
-  }
 }
 
 /**
@@ -61,43 +47,24 @@ export class InvalidOptionError extends TrainError {
  * catch (e) { if (NonFiniteLossError.isInstance(e)) console.log(e.epoch, e.step, e.loss); }
  * ```
  */
-export class NonFiniteLossError extends TrainError {
-  static override readonly marker: symbol = errorMarker("train", "NonFiniteLossError");
-  /** 1-based epoch in which the loss diverged. */
-  readonly epoch: number;
-  /** 0-based step (batch index) within that epoch. */
-  readonly step: number;
-  /** The offending loss value (NaN, Infinity or -Infinity). */
-  readonly loss: number;
-  /** Path of the last good checkpoint, if one was written. */
-  readonly lastCheckpoint: string | undefined;
-
-  /**
-   * @param init - 1-based epoch, 0-based step in the epoch, the non-finite loss value, and the
-   *   path of the last good checkpoint, if any.
-   */
-  constructor({
-    epoch,
-    step,
-    loss,
-    lastCheckpoint,
-  }: {
+export class NonFiniteLossError extends errorClass(
+  TrainError,
+  ["epoch", "step", "loss", "lastCheckpoint"],
+  (init: {
+    /** 1-based epoch in which the loss diverged. */
     epoch: number;
+    /** 0-based step (batch index) within that epoch. */
     step: number;
+    /** The offending loss value (NaN, Infinity or -Infinity). */
     loss: number;
+    /** Path of the last good checkpoint, if one was written. */
     lastCheckpoint?: string | undefined;
-  }) {
-    super({
-      message:
-        `Training loss is ${loss} at epoch ${epoch}, step ${step}; the run was stopped before applying this step. ` +
-        `${lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}. ` : ""}` +
-        "Fix: lower the learning rate, check the inputs/labels for NaN, or use a numerically stable loss, then resume().",
-    });
-    this.epoch = epoch;
-    this.step = step;
-    this.loss = loss;
-    this.lastCheckpoint = lastCheckpoint;
-  }
+  }) =>
+    `Training loss is ${init.loss} at epoch ${init.epoch}, step ${init.step}; the run was stopped before applying this step. ` +
+    `${init.lastCheckpoint ? `The last good checkpoint is ${init.lastCheckpoint}. ` : ""}` +
+    "Fix: lower the learning rate, check the inputs/labels for NaN, or use a numerically stable loss, then resume().",
+) {
+  static override readonly marker: symbol = errorMarker("train", "NonFiniteLossError");
 }
 
 /**
@@ -110,18 +77,17 @@ export class NonFiniteLossError extends TrainError {
  * catch (e) { if (CheckpointError.isInstance(e)) console.log(e.path); }
  * ```
  */
-export class CheckpointError extends TrainError {
+export class CheckpointError extends errorClass(
+  TrainError,
+  ["path"],
+  (init: {
+    /** The file or directory involved. */
+    path: string;
+    /** What is wrong and how to fix it. */
+    message: string;
+  }) => `${init.path}: ${init.message}`,
+) {
   static override readonly marker: symbol = errorMarker("train", "CheckpointError");
-  /** The file or directory involved. */
-  readonly path: string;
-
-  /**
-   * @param init - The file or directory involved, and what is wrong and how to fix it.
-   */
-  constructor({ path, message }: { path: string; message: string }) {
-    super({ message: `${path}: ${message}` });
-    this.path = path;
-  }
 }
 
 /**
@@ -134,16 +100,15 @@ export class CheckpointError extends TrainError {
  * catch (e) { if (BatchShapeError.isInstance(e)) console.log(e.batchIndex); }
  * ```
  */
-export class BatchShapeError extends TrainError {
+export class BatchShapeError extends errorClass(
+  TrainError,
+  ["batchIndex"],
+  (init: {
+    /** 0-based index of the offending batch in its epoch. */
+    batchIndex: number;
+    /** What is inconsistent and how to fix it. */
+    message: string;
+  }) => `Batch ${init.batchIndex}: ${init.message}`,
+) {
   static override readonly marker: symbol = errorMarker("train", "BatchShapeError");
-  /** 0-based index of the offending batch in its epoch. */
-  readonly batchIndex: number;
-
-  /**
-   * @param init - 0-based index of the batch, and what is inconsistent and how to fix it.
-   */
-  constructor({ batchIndex, message }: { batchIndex: number; message: string }) {
-    super({ message: `Batch ${batchIndex}: ${message}` });
-    this.batchIndex = batchIndex;
-  }
 }

@@ -1,3 +1,4 @@
+import { concatChunks } from "@celeba/internal";
 import { getAccuracy, perAttributeAccuracy } from "@celeba/metrics";
 import * as tf from "@tensorflow/tfjs-core";
 import type { EvalData } from "./batch";
@@ -106,8 +107,8 @@ export async function evaluate(
       batchIndex: 0,
       message: "the evaluation data yielded no batches. Check the split/data source.",
     });
-  const scores = concat(scoreChunks, count * numClasses);
-  const labels = concat(labelChunks, count * numClasses);
+  const scores = concatChunks(Float32Array, scoreChunks, count * numClasses);
+  const labels = concatChunks(Float32Array, labelChunks, count * numClasses);
   const matrix = (d: Float32Array) => ({ data: d, shape: [count, numClasses] });
   const threshold = { threshold: options.threshold ?? 0 };
   return {
@@ -120,14 +121,4 @@ export async function evaluate(
     count,
     numClasses,
   };
-}
-
-function concat(chunks: Float32Array[], length: number): Float32Array {
-  const out = new Float32Array(length);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
 }

@@ -1,5 +1,9 @@
-export { Adam, type AdamConfig } from "./adam";
-export { Adamax, type AdamaxConfig } from "./adamax";
+// The main entry: training, resuming, evaluating, and the checkpoints' metadata. The building
+// blocks live behind subpaths: `@celeba/train/optimizers`, `@celeba/train/losses` and
+// `@celeba/train/run-directory`; their types are exported here too where a signature names them.
+
+export type { AdamConfig } from "./adam";
+export type { AdamaxConfig } from "./adamax";
 export type { Batch, DataSource, EvalData } from "./batch";
 export {
   type BestEpochResult,
@@ -12,15 +16,12 @@ export {
   CheckpointMetadataError,
   decodeCheckpointMetadata,
   encodeCheckpointMetadata,
-  MAX_INPUT_SIDE,
   type Normalization,
 } from "./checkpoint-metadata";
-export {
-  createOptimizer,
-  OPTIMIZER_NAMES,
-  type OptimizerConfig,
-  type OptimizerName,
-  type TrainOptimizer,
+export type {
+  OptimizerConfig,
+  OptimizerName,
+  TrainOptimizer,
 } from "./create-optimizer";
 export {
   BatchShapeError,
@@ -31,33 +32,16 @@ export {
 } from "./errors";
 export { type EvaluateOptions, type EvaluationResult, evaluate } from "./evaluate";
 export { type CheckpointRequest, type FitOptions, fit } from "./fit-loop";
-export { type EpochRecord, HISTORY_CSV_HEADER, historyToCsv, selectBestEpoch } from "./history";
-export {
-  bceWithLogitsLoss,
-  LOSS_NAMES,
-  type LossFunction,
-  type LossName,
-  l1Loss,
-  lossByName,
-  mseLoss,
-} from "./losses";
+export type { EpochRecord } from "./history";
+export type { LossFunction, LossName } from "./losses";
 export type { ProgressStream } from "./progress-bar";
-export { type CheckpointToSave, RunDirectory } from "./run-directory";
-export {
-  CHECKPOINT_BASE,
-  checkpointBase,
-  checkpointFiles,
-  epochOfWeightsFile,
-  epochWeightsPath,
-  RUN_FILES,
-} from "./run-layout";
+export type { CheckpointToSave, RunDirectory } from "./run-directory";
 export {
   type MemoryRunStorage,
   memoryRunStorage,
   type RunStorage,
-  runPath,
 } from "./run-storage";
-export { SGD, type SGDConfig } from "./sgd";
+export type { SGDConfig } from "./sgd";
 export type { ParamState } from "./torch-optimizer";
 export {
   type CheckpointEvent,

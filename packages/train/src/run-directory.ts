@@ -133,3 +133,13 @@ export class RunDirectory {
     await this.storage.write(this.path(RUN_FILES.result), formatJson(result));
   }
 }
+
+export type { CheckpointState, EpochProgress, LatestPointer } from "./checkpoint";
+export type { EpochRecord } from "./history";
+// `@celeba/train/run-directory` is this module: the class, and the run folder's layout and
+// history files it writes, for tools that read runs.
+export { HISTORY_CSV_HEADER, historyToCsv, selectBestEpoch } from "./history";
+export { epochOfWeightsFile, epochWeightsPath, RUN_FILES } from "./run-layout";
+export type { RunStorage } from "./run-storage";
+export { runPath } from "./run-storage";
+export type { TrainableModel } from "./trainable-model";

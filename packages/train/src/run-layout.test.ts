@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  checkpointBase,
-  epochOfWeightsFile,
-  epochWeightsPath,
-  isStepCheckpoint,
-} from "./run-layout";
+// The layout's public names as users import them (`@celeba/train/run-directory`), and the private ones.
+import { epochOfWeightsFile, epochWeightsPath } from "./run-directory";
+import { checkpointBase, isStepCheckpoint } from "./run-layout";
 
 describe("run layout", () => {
   it("names checkpoints as the paper's run folders do", () => {
