@@ -9,9 +9,16 @@ import { describe, expect, it } from "vitest";
 const app = join(__dirname, "..");
 const PACKAGES = [
   "@celeba/resnext",
+  "@celeba/resnext/weights",
+  "@celeba/resnext/kernels",
+  "@celeba/resnext/onnx",
   "@celeba/augment",
+  "@celeba/augment/random",
   "@celeba/metrics",
   "@celeba/train",
+  "@celeba/train/optimizers",
+  "@celeba/train/losses",
+  "@celeba/train/run-directory",
   // The page parses CelebA's annotation files with @celeba/data's own parsers.
   "@celeba/data/annotations",
 ];
