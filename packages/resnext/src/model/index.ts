@@ -1,10 +1,9 @@
 // The ResNet family as models, as the main entry exports them: the factories, `createModel` and
 // their types. The architecture table itself is in the kernels entry, `RESNET_CHILDREN` in the
 // weights entry.
-export type { ArchName, BlockType, ResNetSpec } from "./architectures";
-export { ARCH_NAMES } from "./architectures";
-export type { CreateModelConfig } from "./factories";
+export { ARCH_NAMES, type ArchName, type BlockType, type ResNetSpec } from "./architectures";
 export {
+  type CreateModelConfig,
   createModel,
   resnet18,
   resnet34,
@@ -19,5 +18,8 @@ export {
   wide_resnet101_2,
 } from "./factories";
 export type { FreezeSpec } from "./freeze";
-export type { LoadStateDictOptions, LoadStateDictResult } from "./load-state-dict";
+export type {
+  LoadStateDictOptions,
+  LoadStateDictResult,
+} from "./load-state-dict";
 export type { ResNetModel, ResNetOptions } from "./resnet-model";

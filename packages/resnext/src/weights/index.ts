@@ -8,9 +8,13 @@ export {
   UnsafePickleError,
   UnsupportedFormatError,
 } from "../weights-errors";
-export type { WeightsFormat } from "./read-state-dict";
-export { detectWeightsFormat, readStateDict } from "./read-state-dict";
+export { detectWeightsFormat, readStateDict, type WeightsFormat } from "./read-state-dict";
 export { readSafetensors, readSafetensorsMetadata } from "./safetensors";
 export { encodeSafetensors, writeSafetensors } from "./safetensors-write";
-export type { StateDict, StateDtype, StateTensor, StateTensorData } from "./state-dict";
-export { stateTensorToFloat32 } from "./state-dict";
+export {
+  type StateDict,
+  type StateDtype,
+  type StateTensor,
+  type StateTensorData,
+  stateTensorToFloat32,
+} from "./state-dict";
