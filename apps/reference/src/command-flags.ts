@@ -131,7 +131,7 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
       "image-size": { value: "WxH", help: "input size (from the checkpoint, else any)" },
       normalization: {
         value: "outside|baked",
-        help: "ImageNet normalisation in the graph? (outside)",
+        help: "the checkpoint's normalisation in the graph? (outside)",
       },
     },
   },

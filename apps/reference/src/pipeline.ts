@@ -1,4 +1,10 @@
-import { celebaEvalTransform, celebaTrainTransform, type RawImage, resize } from "@celeba/augment";
+import {
+  celebaEvalTransform,
+  celebaTrainTransform,
+  type NormalizeOptions,
+  type RawImage,
+  resize,
+} from "@celeba/augment";
 import {
   CELEBA_ATTRIBUTE_NAMES,
   type CelebADataset,
@@ -69,10 +75,14 @@ export async function loadRunData(config: RunConfig): Promise<RunData> {
 /**
  * The evaluation transform: no augmentation, as the paper evaluates. Images whose size differs
  * from `size` (e.g. at another `--image-size`) are resized straight to it; `null` keeps every
- * image as it is.
+ * image as it is. `normalize` (default ImageNet's) is what the batches then apply: pass the same
+ * to `createImageBatches`, since a resize leaves the normalisation to it.
  */
-export function evalTransform(size: { width: number; height: number } | null) {
-  if (size === null) return celebaEvalTransform();
+export function evalTransform(
+  size: { width: number; height: number } | null,
+  normalize: NormalizeOptions = {},
+) {
+  if (size === null) return celebaEvalTransform(normalize);
   return (img: RawImage) =>
     img.width === size.width && img.height === size.height ? img : resize(img, size);
 }

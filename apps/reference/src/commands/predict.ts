@@ -180,7 +180,7 @@ export async function predictFolder(
     }
     const paths = await listImages(imagesDir);
     if (paths.length === 0) throw new CliError(`${imagesDir} holds no images (.jpg, .jpeg, .png).`);
-    const transform = evalTransform(desc.inputSize);
+    const transform = evalTransform(desc.inputSize, desc.normalization ?? {});
     const ids: string[] = [];
     const rows: Float32Array[] = [];
     let skipped = 0;
