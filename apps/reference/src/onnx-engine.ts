@@ -69,7 +69,7 @@ export class OnnxScorer {
         interOpNumThreads: 1,
         graphOptimizationLevel: "all",
         // Idle threads sleep instead of spinning: on cores shared with other work, spinning
-        // threads steal the time the busy ones need (batch 1 at 2 threads under load: 1.8x the
+        // threads steal the time the busy ones need (batch 1 at 2 threads under load: 1.9x the
         // wall time and 1.7x the CPU time with spinning, bench/README.md).
         extra: { session: { intra_op: { allow_spinning: "0" } } },
       } as const;
