@@ -31,34 +31,20 @@ function pixels(seed: number): Uint8Array {
   return out;
 }
 
-function run(args: string[]) {
+let calls = 0;
+
+/** Runs the CLI, which must succeed without a word on stderr. */
+function reference(...args: string[]): void {
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 600_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  expect({ stderr: r.stderr, status: r.status }).toEqual({ stderr: "", status: 0 });
 }
 
 /** `reference predict --raw` on the images: each image's scores. */
 function predict(weights: string, ...extra: string[]): Map<string, number[]> {
-  const out = join(work, `scores-${Math.random().toString(36).slice(2)}.csv`);
-  const r = run([
-    "predict",
-    "--weights",
-    weights,
-    "--images",
-    images,
-    "--out",
-    out,
-    "--raw",
-    ...extra,
-  ]);
-  expect(r.stderr).toBe("");
-  expect(r.code).toBe(0);
-  const [, ...lines] = readFileSync(out, "utf8").trim().split("\n");
-  return new Map(
-    lines.map((line) => {
-      const [id, ...values] = line.split(",");
-      return [id!, values.map(Number)];
-    }),
-  );
+  const out = join(work, `scores-${++calls}.csv`);
+  reference("predict", "--weights", weights, "--images", images, "--out", out, "--raw", ...extra);
+  const rows = readFileSync(out, "utf8").trim().split("\n").slice(1);
+  return new Map(rows.map((row) => [row.split(",")[0]!, row.split(",").slice(1).map(Number)]));
 }
 
 function maxDiff(actual: Map<string, number[]>): number {
@@ -121,17 +107,7 @@ describe("a checkpoint with its own normalisation on ONNX Runtime", () => {
   for (const where of ["outside", "baked"]) {
     it(`reference export --normalization ${where} records it, and predict on the .onnx matches within 2e-3`, () => {
       const model = join(work, `${where}.onnx`);
-      const exported = run([
-        "export",
-        "--weights",
-        checkpoint,
-        "--out",
-        model,
-        "--normalization",
-        where,
-      ]);
-      expect(exported.stderr).toBe("");
-      expect(exported.code).toBe(0);
+      reference("export", "--weights", checkpoint, "--out", model, "--normalization", where);
       const diff = maxDiff(predict(model, "--threads", "1"));
       console.info(`${where}: max |onnxruntime - forward| = ${diff.toExponential(2)}`);
       expect(diff).toBeLessThan(2e-3);
