@@ -8,6 +8,19 @@ export interface EpochAccuracy {
   valAccuracy: number;
 }
 
+const colour = { scale: "color", field: "split" };
+
+/** A mark of one split's series: at (epoch, accuracy), styled by `style`. */
+function seriesMark(type: "line" | "symbol", style: Record<string, unknown>) {
+  return {
+    type,
+    from: { data: "series" },
+    encode: {
+      enter: { x: { scale: "x", field: "epoch" }, y: { scale: "y", field: "accuracy" }, ...style },
+    },
+  };
+}
+
 function accuracySpec(history: EpochAccuracy[], bestEpoch: number | undefined): vega.Spec {
   const values = history.flatMap((h) => [
     { epoch: h.epoch, split: "train", accuracy: h.trainAccuracy * 100 },
@@ -70,31 +83,10 @@ function accuracySpec(history: EpochAccuracy[], bestEpoch: number | undefined): 
       {
         type: "group",
         from: { facet: { name: "series", data: "points", groupby: "split" } },
+        // One line per split, with a dot at each epoch: both at the same point, in the split's colour.
         marks: [
-          {
-            type: "line",
-            from: { data: "series" },
-            encode: {
-              enter: {
-                x: { scale: "x", field: "epoch" },
-                y: { scale: "y", field: "accuracy" },
-                stroke: { scale: "color", field: "split" },
-                strokeWidth: { value: 2 },
-              },
-            },
-          },
-          {
-            type: "symbol",
-            from: { data: "series" },
-            encode: {
-              enter: {
-                x: { scale: "x", field: "epoch" },
-                y: { scale: "y", field: "accuracy" },
-                fill: { scale: "color", field: "split" },
-                size: { value: 36 },
-              },
-            },
-          },
+          seriesMark("line", { stroke: colour, strokeWidth: { value: 2 } }),
+          seriesMark("symbol", { fill: colour, size: { value: 36 } }),
         ],
       },
     ],

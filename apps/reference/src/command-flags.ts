@@ -1,4 +1,6 @@
 import { CliError } from "./errors";
+import { PAPER_DEFAULTS, type RunConfig } from "./run-config";
+import { DEMO_DEFAULTS, DEMO_TRAINING } from "./run-demo";
 
 /** One flag of a command: its value's placeholder (none for a switch) and what it does. */
 export interface FlagSpec {
@@ -19,34 +21,59 @@ export interface CommandSpec {
 export const PROGRAM = "reference";
 
 const BACKENDS = "auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu";
-const backend: FlagSpec = { value: BACKENDS, help: "tfjs backend (auto)" };
-const skipBadImages: FlagSpec = {
-  help: "leave out missing or undecodable images with a warning instead of stopping",
-};
-const engine: FlagSpec = { value: "tfjs|onnxruntime", help: "inference engine (tfjs)" };
-const threads: FlagSpec = { value: "N", help: "ONNX Runtime's intra-op threads (every core)" };
+
+/** A flag that takes a value: its placeholder and its help line. */
+const option = (value: string, help: string): FlagSpec => ({ value, help });
+/** A switch. */
+const toggle = (help: string): FlagSpec => ({ help });
+
+const backend = option(BACKENDS, "tfjs backend (auto)");
+const skipBadImages = toggle(
+  "leave out missing or undecodable images with a warning instead of stopping",
+);
+const quiet = toggle("no progress bar or progress lines (epoch lines stay)");
+const engine = option("tfjs|onnxruntime", "inference engine (tfjs)");
+const threads = option("N", "ONNX Runtime's intra-op threads (every core)");
+
+/** The training flags `train` and `demo` share, each help with the command's default. */
+function trainingFlags(
+  defaults: Pick<
+    RunConfig,
+    "arch" | "epochs" | "batchSize" | "lr" | "freeze" | "seed" | "imageSize"
+  >,
+  seedHelp: string,
+): Record<string, FlagSpec> {
+  const { width, height } = defaults.imageSize;
+  return {
+    arch: option("A", `architecture (${defaults.arch})`),
+    epochs: option("N", `epochs (${defaults.epochs})`),
+    "batch-size": option("N", `images per step (${defaults.batchSize})`),
+    lr: option("X", `learning rate (${defaults.lr})`),
+    freeze: option("N", `leading children frozen (${defaults.freeze})`),
+    seed: option("N", `${seedHelp} (${defaults.seed})`),
+    "image-size": option("WxH", `network input, the crop (${width}x${height})`),
+    quiet,
+    "skip-bad-images": skipBadImages,
+  };
+}
 
 /** `train`'s flags when it starts a run. */
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
-  data: { value: "DIR", help: "the CelebA root folder (or one made by synth)" },
-  out: { value: "RUN", help: "the run folder to write checkpoints and reports into" },
-  arch: { value: "A", help: "architecture (resnext50_32x4d)" },
-  weights: { value: "FILE", help: "torchvision .pth or .safetensors to start from (random init)" },
-  epochs: { value: "N", help: "epochs (12); with --resume, the new total to extend the run to" },
-  "batch-size": { value: "N", help: "images per step (32)" },
-  lr: { value: "X", help: "learning rate (0.002)" },
-  loss: { value: "mse|l1|bce", help: "loss (mse)" },
-  optimizer: { value: "adamax|adam|sgd", help: "optimizer (adamax)" },
-  freeze: { value: "N", help: "leading children frozen (6)" },
-  split: { value: "random|official", help: "random 80/10/10 or list_eval_partition.txt (random)" },
-  seed: { value: "N", help: "run seed (0)" },
-  "image-size": { value: "WxH", help: "network input, the crop (178x218)" },
-  backend: { ...backend, help: "tfjs backend (auto); with --resume, replaces the saved one" },
-  limit: { value: "N", help: "cap on images per split, for quick checks (0 = all)" },
-  force: { help: "replace a run folder this CLI made" },
-  quiet: { help: "no progress bar or progress lines (epoch lines stay)" },
-  "skip-bad-images": skipBadImages,
-  resume: { value: "RUN", help: "continue RUN from its last complete checkpoint" },
+  data: option("DIR", "the CelebA root folder (or one made by synth)"),
+  out: option("RUN", "the run folder to write checkpoints and reports into"),
+  ...trainingFlags(PAPER_DEFAULTS, "run seed"),
+  epochs: option(
+    "N",
+    `epochs (${PAPER_DEFAULTS.epochs}); with --resume, the new total to extend the run to`,
+  ),
+  weights: option("FILE", "torchvision .pth or .safetensors to start from (random init)"),
+  loss: option("mse|l1|bce", "loss (mse)"),
+  optimizer: option("adamax|adam|sgd", "optimizer (adamax)"),
+  split: option("random|official", "random 80/10/10 or list_eval_partition.txt (random)"),
+  backend: option(BACKENDS, "tfjs backend (auto); with --resume, replaces the saved one"),
+  limit: option("N", "cap on images per split, for quick checks (0 = all)"),
+  force: toggle("replace a run folder this CLI made"),
+  resume: option("RUN", "continue RUN from its last complete checkpoint"),
 };
 
 /** The only `train` flags that may go with `--resume`: the rest are the run's saved config. */
@@ -58,30 +85,22 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
     summary: "synthetic CelebA -> train resnext_tiny -> validate, test, predict, report",
     usage: ["demo [options]"],
     flags: {
-      out: { value: "DIR", help: "where everything goes (runs/demo)" },
-      force: { help: "replace a demo folder this CLI made" },
-      count: { value: "N", help: "synthetic images (3000)" },
-      epochs: { value: "N", help: "epochs (5)" },
-      lr: { value: "X", help: "learning rate (0.01)" },
-      arch: { value: "A", help: "architecture (resnext_tiny)" },
-      "batch-size": { value: "N", help: "images per step (32)" },
-      "image-size": { value: "WxH", help: "network input (64x78)" },
-      freeze: { value: "N", help: "leading children frozen (6)" },
-      seed: { value: "N", help: "seed of the data and the run (0)" },
+      out: option("DIR", `where everything goes (${DEMO_DEFAULTS.out})`),
+      force: toggle("replace a demo folder this CLI made"),
+      count: option("N", `synthetic images (${DEMO_DEFAULTS.count})`),
+      ...trainingFlags(DEMO_TRAINING, "seed of the data and the run"),
       backend,
-      quiet: { help: "no progress bar or progress lines (epoch lines stay)" },
-      "skip-bad-images": skipBadImages,
     },
   },
   synth: {
     summary: "a synthetic CelebA in the real layout",
     usage: ["synth --out DIR [options]"],
     flags: {
-      out: { value: "DIR", help: "the folder to write" },
-      count: { value: "N", help: "images (2000)" },
-      seed: { value: "N", help: "seed (0)" },
-      zip: { help: "write img_align_celeba.zip instead of a folder" },
-      force: { help: "replace a synthetic-data folder this CLI made" },
+      out: option("DIR", "the folder to write"),
+      count: option("N", "images (2000)"),
+      seed: option("N", "seed (0)"),
+      zip: toggle("write img_align_celeba.zip instead of a folder"),
+      force: toggle("replace a synthetic-data folder this CLI made"),
     },
   },
   train: {
@@ -96,9 +115,9 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
     summary: "validate every epoch's checkpoint, pick the best, test it, rewrite the report",
     usage: ["evaluate --run RUN [options]"],
     flags: {
-      run: { value: "RUN", help: "the run folder made by train" },
-      data: { value: "DIR", help: "the CelebA root folder, if it moved (as saved)" },
-      backend: { ...backend, help: "tfjs backend (auto)" },
+      run: option("RUN", "the run folder made by train"),
+      data: option("DIR", "the CelebA root folder, if it moved (as saved)"),
+      backend,
       engine,
       threads,
       "skip-bad-images": skipBadImages,
@@ -108,16 +127,16 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
     summary: "one CSV row per image: image_id, then ±1 per attribute (or raw scores)",
     usage: ["predict --weights FILE --images DIR --out CSV [options]"],
     flags: {
-      weights: { value: "FILE", help: "our checkpoint, torchvision weights or a .onnx model" },
-      images: { value: "DIR", help: "a folder of .jpg/.png images" },
-      out: { value: "CSV", help: "the CSV file to write" },
-      raw: { help: "raw scores instead of ±1" },
-      arch: { value: "A", help: "architecture of bare weights (from the checkpoint)" },
-      "batch-size": { value: "N", help: "images per batch (16)" },
+      weights: option("FILE", "our checkpoint, torchvision weights or a .onnx model"),
+      images: option("DIR", "a folder of .jpg/.png images"),
+      out: option("CSV", "the CSV file to write"),
+      raw: toggle("raw scores instead of ±1"),
+      arch: option("A", "architecture of bare weights (from the checkpoint)"),
+      "batch-size": option("N", "images per batch (16)"),
       backend,
-      engine: { ...engine, help: "inference engine (tfjs; onnxruntime for a .onnx FILE)" },
+      engine: option("tfjs|onnxruntime", "inference engine (tfjs; onnxruntime for a .onnx FILE)"),
       threads,
-      force: { help: "replace an existing --out file" },
+      force: toggle("replace an existing --out file"),
       "skip-bad-images": skipBadImages,
     },
   },
@@ -125,14 +144,14 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
     summary: "weights as an ONNX model",
     usage: ["export --weights FILE --out model.onnx [options]"],
     flags: {
-      weights: { value: "FILE", help: "our checkpoint or torchvision weights" },
-      out: { value: "FILE", help: "the .onnx file to write" },
-      arch: { value: "A", help: "architecture of bare weights (from the checkpoint)" },
-      "image-size": { value: "WxH", help: "input size (from the checkpoint, else any)" },
-      normalization: {
-        value: "outside|baked",
-        help: "the checkpoint's normalisation in the graph? (outside)",
-      },
+      weights: option("FILE", "our checkpoint or torchvision weights"),
+      out: option("FILE", "the .onnx file to write"),
+      arch: option("A", "architecture of bare weights (from the checkpoint)"),
+      "image-size": option("WxH", "input size (from the checkpoint, else any)"),
+      normalization: option(
+        "outside|baked",
+        "the checkpoint's normalisation in the graph? (outside)",
+      ),
     },
   },
   doctor: {
@@ -144,9 +163,9 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
 
 /** Flags every command takes. */
 export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
-  verbose: { help: "print stack traces" },
-  help: { help: "this help" },
-  version: { help: "print the version" },
+  verbose: toggle("print stack traces"),
+  help: toggle("this help"),
+  version: toggle("print the version"),
 };
 
 /** Node `parseArgs` options for the union of every command's flags. */

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import type * as Ort from "onnxruntime-node";
 import { CliError } from "./errors";
-import { oneOf } from "./run-config";
+import { oneOf } from "./flag-values";
 
 /** The inference engines of `predict` and `evaluate`. */
 export const ENGINE_CHOICES = ["tfjs", "onnxruntime"] as const;

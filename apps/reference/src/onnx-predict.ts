@@ -157,7 +157,7 @@ export async function predictOnOnnxRuntime(
     const normalize: NormalizeOptions = source.normalize;
     for await (const batch of createImageBatches(paths, {
       batchSize: ctx.int("batch-size", 16),
-      transform: evalTransform(source.inputSize, normalize),
+      transform: evalTransform(source.inputSize),
       normalize,
       onBadImage: ctx.bool("skip-bad-images") ? "skip" : "error",
       onWarning: (message) => console.warn(cliMessage(message)),

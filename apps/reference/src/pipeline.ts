@@ -1,11 +1,4 @@
 import {
-  celebaEvalTransform,
-  celebaTrainTransform,
-  type NormalizeOptions,
-  type RawImage,
-  resize,
-} from "@celeba/augment";
-import {
   CELEBA_ATTRIBUTE_NAMES,
   type CelebADataset,
   type CelebAItem,
@@ -14,6 +7,7 @@ import {
   loadCelebA,
   officialSplit,
   paperSplit,
+  type TransformStep,
 } from "@celeba/data";
 import {
   createModel,
@@ -75,16 +69,10 @@ export async function loadRunData(config: RunConfig): Promise<RunData> {
 /**
  * The evaluation transform: no augmentation, as the paper evaluates. Images whose size differs
  * from `size` (e.g. at another `--image-size`) are resized straight to it; `null` keeps every
- * image as it is. `normalize` (default ImageNet's) is what the batches then apply: pass the same
- * to `createImageBatches`, since a resize leaves the normalisation to it.
+ * image as it is. Then normalised (ImageNet's mean/std unless the batches' `normalize` says otherwise).
  */
-export function evalTransform(
-  size: { width: number; height: number } | null,
-  normalize: NormalizeOptions = {},
-) {
-  if (size === null) return celebaEvalTransform(normalize);
-  return (img: RawImage) =>
-    img.width === size.width && img.height === size.height ? img : resize(img, size);
+export function evalTransform(size: { width: number; height: number } | null): TransformStep[] {
+  return size === null ? [] : [{ op: "resize", width: size.width, height: size.height }];
 }
 
 function warnCli(message: string): void {
@@ -98,7 +86,11 @@ function badImagePolicy(config: RunConfig) {
 
 /** The paper's training data: flip, resize to 220x270, random crop to 178x218 (scaled with `--image-size`). */
 export function trainSource(config: RunConfig, data: RunData): DataSource {
-  const transform = celebaTrainTransform({ resize: config.resize, crop: config.imageSize });
+  const transform = {
+    preset: "celebaTrain",
+    resize: config.resize,
+    crop: config.imageSize,
+  } as const;
   const source = { items: data.split.train, readImage: (id: string) => data.dataset.readImage(id) };
   return (epoch, startBatch) =>
     createBatches(source, {

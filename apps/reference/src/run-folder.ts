@@ -2,12 +2,13 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { epochOfWeightsFile, epochWeightsPath, RUN_FILES } from "@celeba/train";
 import { CliError } from "./errors";
-import type { RunConfig } from "./run-config";
+import { checkRunConfig, type RunConfig } from "./run-config";
 
 /**
  * Reads a run's settings: the `settings` that `@celeba/train` keeps in `run.json`, or, for runs
  * made before the two config files were merged, the app's own `config.json`. The message says
- * what to do when neither is there or one is broken.
+ * what to do when neither is there or one is broken, and names the key of a setting that is
+ * missing or not valid.
  */
 export async function readRunConfig(runDir: string): Promise<RunConfig> {
   const runJson = join(runDir, RUN_FILES.config);
@@ -20,7 +21,9 @@ export async function readRunConfig(runDir: string): Promise<RunConfig> {
         `${runJson} is not valid JSON (${(error as Error).message}). Restore it or start a new run.`,
       );
     }
-    if (saved?.settings) return saved.settings;
+    if (saved?.settings) {
+      return checkRunConfig(saved.settings, { kind: "file", path: runJson, prefix: "settings." });
+    }
   }
   const legacy = join(runDir, "config.json");
   if (!existsSync(legacy)) {
@@ -28,13 +31,15 @@ export async function readRunConfig(runDir: string): Promise<RunConfig> {
       `${runJson} holds no settings of "reference train": ${runDir} is not a run folder made by "reference train".`,
     );
   }
+  let settings: RunConfig;
   try {
-    return JSON.parse(readFileSync(legacy, "utf8")) as RunConfig;
+    settings = JSON.parse(readFileSync(legacy, "utf8")) as RunConfig;
   } catch (error) {
     throw new CliError(
       `${legacy} is not valid JSON (${(error as Error).message}). Restore it or start a new run.`,
     );
   }
+  return checkRunConfig(settings, { kind: "file", path: legacy, prefix: "" });
 }
 
 /**

@@ -1,13 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { CommandContext } from "./command-context";
 import { CliError } from "./errors";
-import { runConfigFromFlags } from "./run-config";
+import { paperRunConfig } from "./run-config";
 import { explainWasmOutOfMemory } from "./run-training";
 
-const config = runConfigFromFlags(
-  new CommandContext("train", { "batch-size": "16" }, () => {}),
-  "/data",
-);
+const config = paperRunConfig("/data", { batchSize: 16 });
 
 describe("explainWasmOutOfMemory", () => {
   it("turns wasm's bare heap failures into a message that says what to change", () => {

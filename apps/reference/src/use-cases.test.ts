@@ -4,10 +4,9 @@ import { join } from "node:path";
 import { makeSyntheticCelebA } from "@celeba/data";
 import { epochWeightsPath } from "@celeba/train";
 import { afterAll, describe, expect, it } from "vitest";
-import { CommandContext } from "./command-context";
 import { evaluateRun } from "./commands/evaluate";
 import { predictFolder } from "./commands/predict";
-import { runConfigFromFlags } from "./run-config";
+import { paperRunConfig } from "./run-config";
 import { runTraining } from "./run-training";
 
 const work = mkdtempSync(join(tmpdir(), "celeba-use-cases-"));
@@ -18,13 +17,13 @@ describe("use cases, called as functions", () => {
     const data = join(work, "data");
     await makeSyntheticCelebA(data, { count: 60, seed: 9 });
     const runDir = join(work, "run");
-    const config = runConfigFromFlags(new CommandContext("train", {}, () => {}), data, {
+    const config = paperRunConfig(data, {
       arch: "resnext_tiny",
       epochs: 1,
       batchSize: 16,
       imageSize: { width: 32, height: 40 },
+      backend: "cpu",
     });
-    config.backend = "cpu";
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
     const outcome = await runTraining({ runDir, config, resuming: false }, { log, quiet: true });

@@ -1,20 +1,11 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { APP_PACKAGE as pkg, runCli as run, scratchDir, tinyTrainArgs } from "./cli-harness";
 
 // Per-command help and flags, --version, --epochs and --backend on resume, --backend on evaluate,
 // and what training prints when stdout is a pipe: all through the built CLI.
-const cli = join(__dirname, "..", "dist", "cli.js");
-const pkg = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
-const work = mkdtempSync(join(tmpdir(), "celeba-flags-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 600_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const work = scratchDir("flags");
 
 /** The flags a help text lists under "Options:". */
 function optionsOf(help: string): string[] {
@@ -99,11 +90,8 @@ describe("train and evaluate: resume, backends and output", () => {
 
   it("off a terminal, training prints plain progress lines and every epoch's metrics", () => {
     expect(run(["synth", "--out", data, "--count", "60", "--seed", "5"]).code).toBe(0);
-    const r = run([
-      "train",
-      ...["--data", data, "--out", runDir, "--arch", "resnext_tiny", "--epochs", "1"],
-      ...["--batch-size", "16", "--image-size", "32x40", "--backend", "wasm", "--seed", "2"],
-    ]);
+    // Not --quiet: the progress lines are what this test reads.
+    const r = run(tinyTrainArgs(data, runDir, { backend: "wasm", seed: "2", quiet: false }));
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^backend: wasm$/m);

@@ -1,31 +1,27 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import {
+  CLI,
+  expectOneLineError,
+  predictArgs,
+  runCli as run,
+  scratchDir,
+  startCli,
+  TORCHVISION_TINY_WEIGHTS,
+  tinyTrainArgs,
+} from "./cli-harness";
 
-// Drives the built CLI (turbo builds it before this package's tests) through the whole
-// workflow on a tiny synthetic CelebA: synth -> train -> SIGKILL -> resume -> evaluate -> predict.
-const cli = join(__dirname, "..", "dist", "cli.js");
-const work = mkdtempSync(join(tmpdir(), "celeba-cli-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 600_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
+// Drives the built CLI through the whole workflow on a tiny synthetic CelebA:
+// synth -> train -> SIGKILL -> resume -> evaluate -> predict.
+const work = scratchDir("cli");
 const data = join(work, "data");
 const runDir = join(work, "run");
-const trainArgs = [
-  "train",
-  ...["--data", data, "--out", runDir, "--arch", "resnext_tiny", "--epochs", "3"],
-  ...["--batch-size", "16", "--image-size", "32x40", "--backend", "cpu", "--seed", "7", "--quiet"],
-];
+const trainArgs = tinyTrainArgs(data, runDir, { epochs: "3" });
 
 describe("reference CLI end to end", () => {
   it("has a built CLI", () => {
-    expect(existsSync(cli), `${cli} is missing: run "pnpm build" first`).toBe(true);
+    expect(existsSync(CLI), `${CLI} is missing: run "pnpm build" first`).toBe(true);
   });
 
   it("synth writes the CelebA layout", () => {
@@ -39,7 +35,7 @@ describe("reference CLI end to end", () => {
   });
 
   it("train survives SIGKILL after its first checkpoint and resumes to the end", async () => {
-    const child: ChildProcess = spawn(process.execPath, [cli, ...trainArgs], { stdio: "ignore" });
+    const { child } = startCli(trainArgs);
     const first = join(runDir, "checkpoints", "epoch-01.safetensors");
     const killed = await new Promise<boolean>((resolve) => {
       const timer = setInterval(() => {
@@ -110,15 +106,7 @@ describe("reference CLI end to end", () => {
       `epoch-${String(summary.bestEpoch).padStart(2, "0")}.safetensors`,
     );
     const out = join(work, "private.csv");
-    const r = run([
-      "predict",
-      "--weights",
-      weights,
-      "--images",
-      join(data, "img_align_celeba"),
-      "--out",
-      out,
-    ]);
+    const r = run(predictArgs(weights, join(data, "img_align_celeba"), out));
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const rows = readFileSync(out, "utf8").trim().split("\n");
@@ -131,31 +119,11 @@ describe("reference CLI end to end", () => {
   });
 
   it("predict takes a bare torchvision state dict: --arch, class count from fc.weight, raw scores", () => {
-    // resnext_tiny weights written by torchvision's own code (packages/resnext's fixture script), 10 classes.
-    const weights = join(
-      __dirname,
-      "..",
-      "..",
-      "..",
-      "packages",
-      "resnext",
-      "fixtures",
-      "resnext_tiny.safetensors",
-    );
+    // resnext_tiny weights written by torchvision's own code, 10 classes.
+    const weights = TORCHVISION_TINY_WEIGHTS;
     const out = join(work, "bare.csv");
     const images = join(data, "img_align_celeba");
-    const r = run([
-      "predict",
-      "--weights",
-      weights,
-      "--images",
-      images,
-      "--out",
-      out,
-      "--arch",
-      "resnext_tiny",
-      "--raw",
-    ]);
+    const r = run(predictArgs(weights, images, out, "--arch", "resnext_tiny", "--raw"));
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const rows = readFileSync(out, "utf8").trim().split("\n");
@@ -168,15 +136,7 @@ describe("reference CLI end to end", () => {
     expect(values.some((v) => v !== 1 && v !== -1)).toBe(true);
 
     // Without --arch a bare state dict is taken for resnext50_32x4d, which these weights do not fit.
-    const wrong = run([
-      "predict",
-      "--weights",
-      weights,
-      "--images",
-      images,
-      "--out",
-      join(work, "x.csv"),
-    ]);
+    const wrong = run(predictArgs(weights, images, join(work, "x.csv")));
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
     expect(wrong.stderr).toMatch(
@@ -195,23 +155,12 @@ describe("reference CLI end to end", () => {
       [["frobnicate"], /unknown command "frobnicate"/],
       [["synth", "--bogus"], /bogus/],
       [
-        [
-          "predict",
-          "--weights",
-          join(work, "missing.pth"),
-          "--images",
-          data,
-          "--out",
-          join(work, "x.csv"),
-        ],
+        predictArgs(join(work, "missing.pth"), data, join(work, "x.csv")),
         /missing\.pth does not exist/,
       ],
     ];
     for (const [args, pattern] of cases) {
-      const r = run(args);
-      expect(r.code, args.join(" ")).not.toBe(0);
-      expect(r.stderr.trim().split("\n"), r.stderr).toHaveLength(1);
-      expect(r.stderr).toMatch(pattern);
+      expectOneLineError(run(args), pattern, { label: args.join(" ") });
     }
   });
 });

@@ -1,6 +1,4 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { IMAGENET_MEAN, IMAGENET_STD } from "@celeba/augment";
 import { resnext_tiny } from "@celeba/resnext";
@@ -9,13 +7,12 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import * as tf from "@tensorflow/tfjs-core";
 import sharp from "sharp";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { predictArgs, runCli, scratchDir } from "./cli-harness";
 
 // A checkpoint written by @celeba/train's train() alone (no CLI around it) carries the typed
 // metadata that `reference predict` needs: architecture, input size, names.
-const cli = join(__dirname, "..", "dist", "cli.js");
-const work = mkdtempSync(join(tmpdir(), "celeba-libckpt-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir("libckpt");
 
 const W = 24;
 const H = 32;
@@ -68,22 +65,9 @@ describe("a checkpoint from train() alone", () => {
         .toFile(join(folder, `img${i}.png`));
     }
     const out = join(work, "predictions.csv");
-    const r = spawnSync(
-      process.execPath,
-      [
-        cli,
-        "predict",
-        "--weights",
-        result.lastCheckpoint!,
-        "--images",
-        folder,
-        "--out",
-        out,
-      ].concat(["--raw", "--backend", "cpu"]),
-      { encoding: "utf8", timeout: 300_000 },
-    );
+    const r = runCli(predictArgs(result.lastCheckpoint!, folder, out, "--raw", "--backend", "cpu"));
     expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
+    expect(r.code).toBe(0);
     expect(r.stdout).toContain("resnext_tiny, 3 attributes");
     const rows = readFileSync(out, "utf8").trim().split("\n");
     expect(rows[0]).toBe(["image_id", ...names].join(","));

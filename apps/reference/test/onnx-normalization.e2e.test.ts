@@ -1,19 +1,16 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { resnext_tiny, writeSafetensors } from "@celeba/resnext";
 import { encodeCheckpointMetadata } from "@celeba/train";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { predictArgs, runCli, scratchDir } from "./cli-harness";
 
 // A checkpoint trained with its own input normalisation (not ImageNet's): every ONNX route of
 // `reference predict` must normalise as the checkpoint says, like the library's forward pass.
-const cli = join(__dirname, "..", "dist", "cli.js");
-const work = mkdtempSync(join(tmpdir(), "celeba-onnx-norm-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir("onnx-norm");
 
 const W = 24;
 const H = 32;
@@ -35,14 +32,14 @@ let calls = 0;
 
 /** Runs the CLI, which must succeed without a word on stderr. */
 function reference(...args: string[]): void {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 600_000 });
-  expect({ stderr: r.stderr, status: r.status }).toEqual({ stderr: "", status: 0 });
+  const { code, stderr } = runCli(args);
+  expect({ stderr, code }).toEqual({ stderr: "", code: 0 });
 }
 
 /** `reference predict --raw` on the images: each image's scores. */
 function predict(weights: string, ...extra: string[]): Map<string, number[]> {
   const out = join(work, `scores-${++calls}.csv`);
-  reference("predict", "--weights", weights, "--images", images, "--out", out, "--raw", ...extra);
+  reference(...predictArgs(weights, images, out, "--raw", ...extra));
   const rows = readFileSync(out, "utf8").trim().split("\n").slice(1);
   return new Map(rows.map((row) => [row.split(",")[0]!, row.split(",").slice(1).map(Number)]));
 }

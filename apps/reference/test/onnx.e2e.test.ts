@@ -1,19 +1,18 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  expectOneLineError,
+  predictArgs,
+  runCli as run,
+  scratchDir,
+  TORCHVISION_TINY_WEIGHTS,
+  tinyTrainArgs,
+} from "./cli-harness";
 
 // Drives the built CLI: synth -> train -> export -> predict on ONNX Runtime, against the same
 // predictions from tfjs (the reference), on a tiny synthetic CelebA.
-const cli = join(__dirname, "..", "dist", "cli.js");
-const work = mkdtempSync(join(tmpdir(), "celeba-onnx-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 600_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const work = scratchDir("onnx");
 
 /** A predictions CSV: its header and each image's raw scores. */
 function readScores(path: string): { header: string; rows: Map<string, number[]> } {
@@ -45,17 +44,7 @@ const runDir = join(work, "run");
 const checkpoint = join(runDir, "checkpoints", "epoch-01.safetensors");
 
 function predict(weights: string, out: string, ...extra: string[]) {
-  const r = run([
-    "predict",
-    "--weights",
-    weights,
-    "--images",
-    images,
-    "--out",
-    out,
-    "--raw",
-    ...extra,
-  ]);
+  const r = run(predictArgs(weights, images, out, "--raw", ...extra));
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   return r;
@@ -64,21 +53,7 @@ function predict(weights: string, out: string, ...extra: string[]) {
 describe("train -> export -> predict on ONNX Runtime", () => {
   beforeAll(() => {
     expect(run(["synth", "--out", data, "--count", "60", "--seed", "3"]).code).toBe(0);
-    const trained = run([
-      "train",
-      ...["--data", data, "--out", runDir, "--arch", "resnext_tiny", "--epochs", "1"],
-      ...[
-        "--batch-size",
-        "16",
-        "--image-size",
-        "32x40",
-        "--backend",
-        "cpu",
-        "--seed",
-        "7",
-        "--quiet",
-      ],
-    ]);
+    const trained = run(tinyTrainArgs(data, runDir));
     expect(trained.stderr).toBe("");
     expect(existsSync(checkpoint)).toBe(true);
   });
@@ -123,16 +98,7 @@ describe("train -> export -> predict on ONNX Runtime", () => {
   });
 
   it("exports torchvision-written weights (--arch) and runs them as tfjs does", () => {
-    const weights = join(
-      __dirname,
-      "..",
-      "..",
-      "..",
-      "packages",
-      "resnext",
-      "fixtures",
-      "resnext_tiny.safetensors",
-    );
+    const weights = TORCHVISION_TINY_WEIGHTS;
     const model = join(work, "torchvision.onnx");
     const exported = run([
       "export",
@@ -157,12 +123,9 @@ describe("train -> export -> predict on ONNX Runtime", () => {
     const model = join(work, "model.onnx");
     const out = join(work, "x.csv");
     const cases: Array<[string[], RegExp]> = [
+      [predictArgs(model, images, out, "--engine", "tfjs"), /ONNX model.*--engine onnxruntime/],
       [
-        ["predict", "--weights", model, "--images", images, "--out", out, "--engine", "tfjs"],
-        /ONNX model.*--engine onnxruntime/,
-      ],
-      [
-        ["predict", "--weights", checkpoint, "--images", images, "--out", out, "--engine", "torch"],
+        predictArgs(checkpoint, images, out, "--engine", "torch"),
         /--engine "torch".*tfjs, onnxruntime/,
       ],
       [
@@ -174,25 +137,12 @@ describe("train -> export -> predict on ONNX Runtime", () => {
         /--normalization "none".*outside, baked/,
       ],
       [
-        [
-          "predict",
-          "--weights",
-          join(data, "list_attr_celeba.txt"),
-          "--images",
-          images,
-          "--out",
-          out,
-          "--engine",
-          "onnxruntime",
-        ],
+        predictArgs(join(data, "list_attr_celeba.txt"), images, out, "--engine", "onnxruntime"),
         /list_attr_celeba\.txt/,
       ],
     ];
     for (const [args, pattern] of cases) {
-      const r = run(args);
-      expect(r.code, args.join(" ")).not.toBe(0);
-      expect(r.stderr.trim().split("\n"), r.stderr).toHaveLength(1);
-      expect(r.stderr).toMatch(pattern);
+      expectOneLineError(run(args), pattern, { label: args.join(" ") });
     }
   });
 });

@@ -1,56 +1,30 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   cpSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { readSafetensors, writeSafetensors } from "@celeba/resnext";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  expectOneLineError,
+  predictArgs,
+  type CliResult as Result,
+  runCli as run,
+  scratchDir,
+  startCli as start,
+} from "./cli-harness";
 
 // Issue 15's failures, each driven through the built CLI as a user would hit it. Every test
 // states what must survive or what the user must be told; the CLI's own uninterrupted run is the
 // reference for the resumed one (bit-identical weights).
-const cli = join(__dirname, "..", "dist", "cli.js");
-const work = mkdtempSync(join(tmpdir(), "celeba-reliability-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[]): Result {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 300_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function start(args: string[]): { child: ChildProcess; done: Promise<Result> } {
-  const child = spawn(process.execPath, [cli, ...args]);
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr!.on("data", (d) => {
-    stderr += d;
-  });
-  const done = new Promise<Result>((resolve) =>
-    child.on("exit", (code, signal) =>
-      resolve({ code: code ?? (signal ? -1 : null), stdout, stderr }),
-    ),
-  );
-  return { child, done };
-}
+const work = scratchDir("reliability");
 
 async function waitFor(path: string, done: Promise<Result>): Promise<boolean> {
   let exited = false;
@@ -80,10 +54,7 @@ function snapshot(dir: string): Record<string, string> {
 
 /** One line on stderr, no stack trace, a refusal's exit code. */
 function expectRefusal(r: Result, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(2);
-  expect(r.stderr.trim().split("\n"), r.stderr).toHaveLength(1);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  expect(r.stderr).toMatch(pattern);
+  expectOneLineError(r, pattern, { code: 2 });
 }
 
 const data = join(work, "data");
@@ -304,7 +275,8 @@ describe("messages a CLI user can act on (failure 10, 11)", () => {
     rmSync(join(csvData, "list_attr_celeba.txt"));
     writeFileSync(join(csvData, "list_attr_celeba.csv"), `${[header, ...rows].join("\n")}\n`);
     const r = run(["train", "--data", csvData, "--out", join(work, "csv-run"), ...FLAGS]);
-    expectRefusal2(r, /list_attr_celeba\.csv:6: a quote \("\) opens a field but never closes/);
+    // A library error (exit 1), reported on one line without a stack trace.
+    expectOneLineError(r, /list_attr_celeba\.csv:6: a quote \("\) opens a field but never closes/);
     expect(r.stderr.length).toBeLessThan(900);
     expect(existsSync(join(work, "csv-run"))).toBe(false);
   });
@@ -338,18 +310,7 @@ describe("messages a CLI user can act on (failure 10, 11)", () => {
   it("predict checks --out before any work, refuses to overwrite without --force, and skips bad images on request", async () => {
     const weights = checkpoint(reference, 2);
     const predict = (out: string, ...extra: string[]) =>
-      run([
-        "predict",
-        "--weights",
-        weights,
-        "--images",
-        images,
-        "--out",
-        out,
-        "--backend",
-        "cpu",
-        ...extra,
-      ]);
+      run(predictArgs(weights, images, out, "--backend", "cpu", ...extra));
     const existing = join(work, "existing.csv");
     writeFileSync(existing, "keep me");
     const noOverwrite = predict(existing);
@@ -385,17 +346,7 @@ describe("messages a CLI user can act on (failure 10, 11)", () => {
     const odd = join(work, "odd-arch.safetensors");
     await writeSafetensors(odd, sd, { architecture: "vgg16" });
     const out = join(work, "odd.csv");
-    const r = run([
-      "predict",
-      "--weights",
-      odd,
-      "--images",
-      images,
-      "--out",
-      out,
-      "--backend",
-      "cpu",
-    ]);
+    const r = run(predictArgs(odd, images, out, "--backend", "cpu"));
     expectRefusal(
       r,
       /odd-arch\.safetensors: metadata "architecture" is "vgg16", not one of .*Pass --arch/,
@@ -405,17 +356,7 @@ describe("messages a CLI user can act on (failure 10, 11)", () => {
     // A file cut short is diagnosed as safetensors, not as an unknown format.
     const cut = join(work, "cut.safetensors");
     writeFileSync(cut, readFileSync(checkpoint(reference, 2)).subarray(0, 64));
-    const truncated = run([
-      "predict",
-      "--weights",
-      cut,
-      "--images",
-      images,
-      "--out",
-      out,
-      "--backend",
-      "cpu",
-    ]);
+    const truncated = run(predictArgs(cut, images, out, "--backend", "cpu"));
     expect(truncated.code).not.toBe(0);
     expect(truncated.stderr).toMatch(
       /cut\.safetensors.*safetensors: header length \d+ exceeds the file/,
@@ -437,26 +378,8 @@ describe("messages a CLI user can act on (failure 10, 11)", () => {
     aliased.writeBigUInt64LE(BigInt(json.length), 0);
     const overlap = join(work, "overlap.safetensors");
     writeFileSync(overlap, aliased);
-    const o = run([
-      "predict",
-      "--weights",
-      overlap,
-      "--images",
-      images,
-      "--out",
-      out,
-      "--backend",
-      "cpu",
-    ]);
+    const o = run(predictArgs(overlap, images, out, "--backend", "cpu"));
     expect(o.code).not.toBe(0);
     expect(o.stderr).toMatch(/overlap\.safetensors.*(overlap|belong to no tensor)/);
   });
 });
-
-/** A library error (exit 1) reported on one line without a stack trace. */
-function expectRefusal2(r: Result, pattern: RegExp): void {
-  expect(r.code).not.toBe(0);
-  expect(r.stderr.trim().split("\n"), r.stderr).toHaveLength(1);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  expect(r.stderr).toMatch(pattern);
-}

@@ -1,45 +1,33 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { probeWebGpu, SWIFTSHADER_ICD } from "../src/webgpu-adapter";
+import {
+  CLI,
+  describeWithTorch,
+  PYTHON,
+  RESNEXT_PACKAGE,
+  runCli,
+  scratchDir,
+  tinyTrainArgs,
+} from "./cli-harness";
 import { IN_CI, useSwiftShaderUnlessSet } from "./webgpu-setup";
 
 // The issue's done-when items, through the built CLI: predict on webgpu against torchvision,
 // one epoch of train on webgpu against cpu, and doctor with and without SwiftShader.
 useSwiftShaderUnlessSet();
 const probe = await probeWebGpu();
-const cli = join(import.meta.dirname, "..", "dist", "cli.js");
-const work = mkdtempSync(join(tmpdir(), "celeba-webgpu-cli-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = scratchDir("webgpu-cli");
 const SLOW = 900_000;
-
-function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    encoding: "utf8",
-    timeout: SLOW,
-    env,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  runCli(args, { env, timeoutMs: SLOW });
 
 /** Our own report of GPU errors (invalid WGSL, validation), which tfjs never throws. */
 function expectNoGpuErrors(stderr: string): void {
   expect(stderr).not.toMatch(/^webgpu: /m);
   expect(stderr).not.toMatch(/Error while parsing WGSL|is invalid due to a previous error/);
 }
-
-const PYTHON = "/usr/bin/python3";
-const hasTorch = (() => {
-  if (!existsSync(PYTHON)) return false;
-  try {
-    execFileSync(PYTHON, ["-c", "import torch, torchvision"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe("reference doctor", () => {
   it("with chromium's SwiftShader: webgpu by name only, on the adapter it names", () => {
@@ -74,7 +62,7 @@ describe.skipIf(!probe.ok && !IN_CI)(
   () => {
     beforeAll(() => {
       if (!probe.ok) throw new Error(`no WebGPU adapter: ${probe.reason}`);
-      expect(existsSync(cli), `${cli} is missing: run "pnpm build" first`).toBe(true);
+      expect(existsSync(CLI), `${CLI} is missing: run "pnpm build" first`).toBe(true);
     });
 
     it(
@@ -85,12 +73,7 @@ describe.skipIf(!probe.ok && !IN_CI)(
         expect(synth.code, synth.stderr).toBe(0);
         const history = (backend: string) => {
           const out = join(work, `run-${backend}`);
-          const r = run([
-            "train",
-            ...["--data", data, "--out", out, "--arch", "resnext_tiny", "--epochs", "1"],
-            ...["--batch-size", "32", "--image-size", "32x40", "--seed", "7", "--quiet"],
-            ...["--backend", backend],
-          ]);
+          const r = run(tinyTrainArgs(data, out, { "batch-size": "32", backend }));
           expect(r.code, r.stderr).toBe(0);
           if (backend === "webgpu") {
             expect(r.stdout).toMatch(/^backend: webgpu on \S+ \S+/m);
@@ -118,16 +101,20 @@ describe.skipIf(!probe.ok && !IN_CI)(
     // torchvision's resnext50_32x4d (seeded, BN calibrated) in .pth and .safetensors, and its
     // outputs on PNG images, from packages/resnext's fixture script and scripts/torchvision-predict.py.
     // Skipped only outside CI: CI installs the reference stack (.ci/run), and without it fails here.
-    describe.skipIf(!hasTorch && !IN_CI)(
+    describeWithTorch(
       "predict --raw on resnext50_32x4d vs torchvision, within 2e-3 (needs /usr/bin/python3 with torch)",
       () => {
         const dir = join(work, "resnext50");
         let golden: Record<string, number[]>;
         beforeAll(() => {
-          const resnext = join(import.meta.dirname, "..", "..", "..", "packages", "resnext");
           execFileSync(
             "nice",
-            [PYTHON, join(resnext, "scripts", "make-model-fixtures.py"), "--resnext50", dir],
+            [
+              PYTHON,
+              join(RESNEXT_PACKAGE, "scripts", "make-model-fixtures.py"),
+              "--resnext50",
+              dir,
+            ],
             {
               stdio: "inherit",
             },

@@ -11,8 +11,10 @@ import {
   maxAbs,
   maxAbsDiff,
 } from "../../../packages/resnext/test/golden-input";
+import { goldenTrainStep } from "../../../packages/resnext/test/golden-train-step";
 import { startBackend } from "../src/backend";
 import { probeWebGpu, webGpuErrors } from "../src/webgpu-adapter";
+import { RESNEXT_PACKAGE } from "./cli-harness";
 import { IN_CI, useSwiftShaderUnlessSet } from "./webgpu-setup";
 
 // resnext_tiny on webgpu (SwiftShader in CI) against torchvision's golden outputs and against
@@ -20,7 +22,7 @@ import { IN_CI, useSwiftShaderUnlessSet } from "./webgpu-setup";
 // the tensors are small and the timeouts long.
 useSwiftShaderUnlessSet();
 const probe = await probeWebGpu();
-const FIXTURES = join(import.meta.dirname, "..", "..", "..", "packages", "resnext", "fixtures");
+const FIXTURES = join(RESNEXT_PACKAGE, "fixtures");
 const SLOW = 600_000;
 
 interface Golden {
@@ -35,36 +37,15 @@ function input([n, , h, w]: [number, number, number, number]): tf.Tensor4D {
   return tf.tensor4d(goldenInputNHWC(n, h, w), [n, h, w, 3]);
 }
 
-/** Train-mode outputs, loss and every parameter's gradient, read back asynchronously. */
+/** Train-mode outputs, loss and every parameter's gradient of the golden weights, read back asynchronously. */
 async function gradients(weights: StateDict) {
   const model = createModel({ arch: "resnext_tiny", numClasses: golden.numClasses });
   model.loadStateDict(weights);
-  const shape = golden.train.inputShapeNCHW;
-  const x = input(shape);
-  const target = tf.tensor2d(goldenTarget(shape[0], golden.numClasses), [
-    shape[0],
-    golden.numClasses,
-  ]);
-  const params = model.namedParameters();
-  const keyOf = new Map([...params].map(([k, v]) => [v.name, k]));
-  let scores: tf.Tensor | undefined;
-  const { value, grads } = tf.variableGrads(() => {
-    const y = model.apply(x, { training: true });
-    scores = tf.keep(y);
-    return tf.losses.meanSquaredError(target, y) as tf.Scalar;
-  }, [...params.values()]);
-  const byKey = new Map<string, Float32Array>();
-  for (const [name, g] of Object.entries(grads)) {
-    byKey.set(keyOf.get(name)!, (await g.data()) as Float32Array);
+  try {
+    return await goldenTrainStep(model, golden.train.inputShapeNCHW, golden.numClasses);
+  } finally {
+    model.dispose();
   }
-  const result = {
-    loss: (await value.data())[0]!,
-    output: (await scores!.data()) as Float32Array,
-    grads: byKey,
-  };
-  tf.dispose([x, target, value, scores!, ...Object.values(grads)]);
-  model.dispose();
-  return result;
 }
 
 /** `steps` Adamax steps of resnext_tiny with the seed's first 6 children frozen. */

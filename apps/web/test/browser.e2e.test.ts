@@ -8,12 +8,12 @@ import { decodeCheckpointMetadata, type EpochRecord } from "@celeba/train";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI as cli, tinyTrainArgs } from "../../reference/test/cli-harness";
 
 // The page in headless Chromium (Debian's, with SwiftShader behind WebGL and WebGPU) against
 // the CLI on the same files: scores within 2e-3 of `reference predict --raw` on wasm, webgl and
 // webgpu, and a fine-tune in the tab whose downloaded checkpoint the CLI reads.
 const app = join(__dirname, "..");
-const cli = join(app, "..", "reference", "dist", "cli.js");
 const output = join(app, "test-output");
 const work = mkdtempSync(join(tmpdir(), "celeba-web-"));
 const TOLERANCE = 2e-3;
@@ -108,17 +108,7 @@ beforeAll(async () => {
   const data = join(work, "data");
   reference(["synth", "--out", data, "--count", "60", "--seed", "3", "--zip"]);
   const run = join(work, "run");
-  reference(
-    ["train", "--data", data, "--out", run, "--arch", "resnext_tiny", "--epochs", "1"].concat([
-      "--batch-size",
-      "16",
-      "--image-size",
-      "32x40",
-      "--backend",
-      "cpu",
-      "--quiet",
-    ]),
-  );
+  reference(tinyTrainArgs(data, run, { seed: false }));
   const result = JSON.parse(readFileSync(join(run, "result.json"), "utf8"));
   checkpoint = join(run, result.bestCheckpoint);
   // PNGs: two synthetic faces at 178x218 (resized to 32x40 by @celeba/augment in both) and one at the input size.

@@ -22,7 +22,6 @@ import {
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { celebaTrainTransform } from "@celeba/augment";
 import { decodeImage } from "../src/decode-image";
 import { createBatches, loadCelebA, makeSyntheticCelebA } from "../src/index";
 import { setJpegWasmEnabled } from "../src/jpeg-wasm";
@@ -50,16 +49,14 @@ async function main(): Promise<void> {
     let seconds = 0;
     for (let epoch = 0; epoch < epochs; epoch++) {
       let start: number | undefined;
-      const options =
-        workers > 0
-          ? {
-              batchSize,
-              seed: 0,
-              epoch,
-              workers,
-              workerTransform: { factory: "celebaTrainTransform" as const },
-            }
-          : { batchSize, seed: 0, epoch, transform: celebaTrainTransform() };
+      // One spec for both: the same pipeline on the main thread and in the workers.
+      const options = {
+        batchSize,
+        seed: 0,
+        epoch,
+        workers,
+        transform: { preset: "celebaTrain" } as const,
+      };
       for await (const batch of createBatches(ds, options)) {
         // Like the Python side, the clock starts at the first batch (worker start-up excluded).
         if (start === undefined) {

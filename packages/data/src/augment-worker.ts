@@ -1,38 +1,45 @@
-// Worker-thread entry (not part of the public API): decodes with sharp and runs one of @celeba/augment's
-// ready pipelines, so augmentation uses every core instead of only the main thread.
+// Worker-thread entry (not part of the public API): decodes with sharp and runs the batch's transform
+// spec, built by the same code as on the main thread, so augmentation uses every core.
 import { parentPort, workerData } from "node:worker_threads";
-import { celebaEvalTransform, celebaTrainTransform, createRng } from "@celeba/augment";
+import { createRng, type RawImage } from "@celeba/augment";
 import { decodeImage } from "./decode-image";
+import { specPipeline } from "./spec-pipeline";
 import type { WorkerJob, WorkerReply, WorkerSetup } from "./worker-pool";
 
-const setup = workerData as WorkerSetup;
-const pipeline =
-  setup.factory === "celebaTrainTransform"
-    ? celebaTrainTransform(setup.options ?? {})
-    : celebaEvalTransform(setup.options ?? {});
+const pipeline = specPipeline((workerData as WorkerSetup).steps);
 const port = parentPort;
 
+const fail = (id: number, stage: "decode" | "transform", error: unknown): void => {
+  const reply: WorkerReply = {
+    id,
+    ok: false,
+    stage,
+    message: error instanceof Error ? error.message : String(error),
+  };
+  port?.postMessage(reply);
+};
+
 port?.on("message", (job: WorkerJob) => {
-  decodeImage(new Uint8Array(job.bytes))
-    .then((img) => {
-      const size = pipeline.outputSize({ width: img.width, height: img.height });
-      const data = pipeline.apply(img, createRng(job.rngSeed));
-      const reply: WorkerReply = {
-        id: job.id,
-        ok: true,
-        data,
-        height: size.height,
-        width: size.width,
-        channels: img.channels,
-      };
-      port.postMessage(reply, [data.buffer as ArrayBuffer]);
-    })
-    .catch((error: unknown) => {
-      const reply: WorkerReply = {
-        id: job.id,
-        ok: false,
-        message: error instanceof Error ? error.message : String(error),
-      };
-      port.postMessage(reply);
-    });
+  decodeImage(new Uint8Array(job.bytes)).then(
+    (img: RawImage) => {
+      let reply: WorkerReply;
+      try {
+        const size = pipeline.outputSize({ width: img.width, height: img.height });
+        const data = pipeline.apply(img, createRng(job.rngSeed));
+        reply = {
+          id: job.id,
+          ok: true,
+          data,
+          height: size.height,
+          width: size.width,
+          channels: img.channels,
+        };
+      } catch (error) {
+        fail(job.id, "transform", error);
+        return;
+      }
+      port.postMessage(reply, [reply.data.buffer as ArrayBuffer]);
+    },
+    (error: unknown) => fail(job.id, "decode", error),
+  );
 });

@@ -1,6 +1,12 @@
 import { availableParallelism } from "node:os";
+import type { NormalizeOptions } from "@celeba/augment";
 import { InvalidOptionError } from "./errors";
-import type { WorkerTransform } from "./worker-pool";
+import {
+  type BatchTransform,
+  type ResolvedTransform,
+  resolveTransform,
+  type WorkerTransform,
+} from "./sample-transform";
 
 /** Options shared by every batch iterator. */
 export interface CommonBatchOptions {
@@ -21,12 +27,28 @@ export interface CommonBatchOptions {
   /** Receives warnings. Default `console.warn`. */
   onWarning?: (message: string) => void;
   /**
-   * Worker threads that decode and augment (0 = decode and augment on the main thread).
-   * With workers, the pipeline is named by `workerTransform` instead of `transform`. Output is
-   * bit-identical either way. Default 0.
+   * Worker threads that decode and augment (0 = decode and augment on the main thread). The same
+   * `transform` spec runs in either place, and the batches are bit-identical. Default 0.
    */
   workers?: number;
-  /** The pipeline workers build. Default `{ factory: "celebaEvalTransform" }`. Only used with `workers` > 0. */
+  /**
+   * Applied to every decoded image with the sample's own rng. A {@link TransformSpec} (plain data,
+   * so it also runs in workers): a preset such as `{ preset: "celebaTrain" }` (the paper's flip, resize,
+   * random crop, normalise) or a list of steps such as
+   * `[{ op: "resize", width: 220, height: 270 }, { op: "centerCrop", width: 178, height: 218 }]`.
+   * With `workers: 0` it may also be code: an `ImagePipeline` such as `celebaTrainTransform()`, or a plain
+   * `(img, rng) => RawImage` then normalised with `normalize`. Default `{ preset: "celebaEval" }` (normalise only).
+   */
+  transform?: BatchTransform;
+  /**
+   * Mean/std for a transform that does not set its own (a step list without a `normalize` step, a
+   * preset without `mean`/`std`, a plain function). Default ImageNet's. Ignored for an `ImagePipeline`.
+   */
+  normalize?: NormalizeOptions;
+  /**
+   * @deprecated Use `transform: { preset: "celebaTrain", ...options }`; `workerTransform: { factory:
+   * "celebaTrainTransform", options }` means exactly that, with or without workers. Removed in the next minor release.
+   */
   workerTransform?: WorkerTransform;
 }
 
@@ -38,7 +60,7 @@ export interface ResolvedCommon {
   onBadImage: "error" | "skip";
   warn: (message: string) => void;
   workers: number;
-  workerTransform: WorkerTransform;
+  transform: ResolvedTransform;
 }
 
 /** Validates the shared options before any work, naming the bad option and the valid choices. */
@@ -64,25 +86,6 @@ export function resolveCommon(options: CommonBatchOptions): ResolvedCommon {
       option: "workers",
       value: workers,
       hint: "an integer >= 0 (0 = augment on the main thread; e.g. os.availableParallelism())",
-    });
-  }
-  const workerTransform = options.workerTransform ?? { factory: "celebaEvalTransform" };
-  if (
-    workerTransform == null ||
-    (workerTransform.factory !== "celebaTrainTransform" &&
-      workerTransform.factory !== "celebaEvalTransform")
-  ) {
-    throw new InvalidOptionError({
-      option: "workerTransform",
-      value: workerTransform,
-      hint: '{ factory: "celebaTrainTransform" | "celebaEvalTransform", options?: {...} }',
-    });
-  }
-  if (workers > 0 && (options as { transform?: unknown }).transform !== undefined) {
-    throw new InvalidOptionError({
-      option: "transform",
-      value: "(a function or pipeline)",
-      hint: "no transform with workers > 0: functions cannot cross threads, so name the pipeline with workerTransform",
     });
   }
   // Keep every worker busy with one job queued behind the running one.
@@ -114,5 +117,6 @@ export function resolveCommon(options: CommonBatchOptions): ResolvedCommon {
     });
   }
   const warn = options.onWarning ?? ((message: string) => console.warn(message));
-  return { batchSize, concurrency, prefetch, dropLast, onBadImage, warn, workers, workerTransform };
+  const transform = resolveTransform({ ...options, workers });
+  return { batchSize, concurrency, prefetch, dropLast, onBadImage, warn, workers, transform };
 }

@@ -129,20 +129,26 @@ describe("createBatches", () => {
     const opts = { batchSize: 6, seed: 21, epoch: 4 };
     const main = await collect(createBatches(ds, { ...opts, transform: celebaTrainTransform() }));
     const threaded = await collect(
+      createBatches(ds, { ...opts, workers: 2, transform: { preset: "celebaTrain" } }),
+    );
+    // The deprecated alias still names the same pipeline.
+    const legacy = await collect(
       createBatches(ds, {
         ...opts,
         workers: 2,
         workerTransform: { factory: "celebaTrainTransform" },
       }),
     );
-    expect(threaded.map((b) => b.ids)).toEqual(main.map((b) => b.ids));
-    threaded.forEach((b, k) => {
-      expect(b.shape).toEqual(main[k]!.shape);
-      expect(sameBytes(b.images, main[k]!.images)).toBe(true);
-    });
+    for (const run of [threaded, legacy]) {
+      expect(run.map((b) => b.ids)).toEqual(main.map((b) => b.ids));
+      run.forEach((b, k) => {
+        expect(b.shape).toEqual(main[k]!.shape);
+        expect(sameBytes(b.images, main[k]!.images)).toBe(true);
+      });
+    }
     expect(() =>
       createBatches(ds, { batchSize: 2, workers: 1, transform: celebaTrainTransform() }),
-    ).toThrow(/workerTransform/);
+    ).toThrow(/transform: .*code cannot cross threads.*Valid choices: a TransformSpec, workers: 0/);
   });
 
   it("dropLast drops the short batch", async () => {

@@ -1,16 +1,8 @@
-import {
-  createRng,
-  deriveSeed,
-  type NormalizeOptions,
-  type RawImage,
-  type Seed,
-  shuffleInPlace,
-} from "@celeba/augment";
+import { createRng, deriveSeed, type RawImage, type Seed, shuffleInPlace } from "@celeba/augment";
 import { batchCount, type EngineBatch, runBatches } from "./batch-engine";
 import { type CommonBatchOptions, resolveCommon } from "./batch-options";
 import { BadImageError, InvalidOptionError } from "./errors";
-import { resolveTransform, type SampleTransform } from "./sample-transform";
-import { createWorkerPool, WorkerDecodeError } from "./worker-pool";
+import { poolSample, startPool } from "./worker-pool";
 
 /** A batch of labelled images. */
 export interface Batch {
@@ -44,14 +36,6 @@ export interface CreateBatchesOptions extends CommonBatchOptions {
   epoch?: number;
   /** First batch to produce, for mid-epoch resume; earlier batches are not read or decoded. Default 0. */
   startBatch?: number;
-  /**
-   * Applied to every decoded image with the sample's rng `createRng(deriveSeed(seed, epoch, index))`:
-   * an `ImagePipeline` such as `celebaTrainTransform()` (writes normalised floats itself), or a plain
-   * `(img, rng) => RawImage` then normalised with `normalize`. Default `celebaEvalTransform()` (normalise only).
-   */
-  transform?: SampleTransform;
-  /** Mean/std for a plain `transform`. Default ImageNet's. Ignored for pipelines, which normalise themselves. */
-  normalize?: NormalizeOptions;
 }
 
 /** The batches of one epoch; also tells how many there are. */
@@ -67,8 +51,8 @@ export interface BatchIterable extends AsyncIterable<Batch> {
  * libuv's pool) and decoded, augmented with its own rng `createRng(deriveSeed(seed, epoch, index))` where index
  * is its position in `source.items`, normalised and stacked NHWC. So any batch of any epoch can be
  * recomputed exactly, and `startBatch` resumes mid-epoch without decoding the skipped images.
- * With `workers` > 0, worker threads decode and run the pipeline named by `workerTransform`
- * (bit-identical output), so augmentation scales with cores. Options are validated before any work.
+ * The transform's rng for a sample is `createRng(deriveSeed(seed, epoch, index))`. With `workers` > 0,
+ * worker threads decode and run the same `transform` spec (bit-identical output), so augmentation scales with cores. Options are validated before any work.
  *
  * @param source - Items with labels plus `readImage`, e.g. `{ items: split.train, readImage: ds.readImage }`.
  * @param options - See {@link CreateBatchesOptions}; only `batchSize` is required.
@@ -76,7 +60,7 @@ export interface BatchIterable extends AsyncIterable<Batch> {
  * @throws {InvalidOptionError} Synchronously, for an invalid option. While iterating: {@link BadImageError}
  * (unless `onBadImage: "skip"`), {@link ImageSizeError} when a batch mixes image sizes.
  * @example
- * const batches = createBatches({ items: train, readImage: ds.readImage }, { batchSize: 32, seed: 1, epoch, transform: celebaTrainTransform() });
+ * const batches = createBatches({ items: train, readImage: ds.readImage }, { batchSize: 32, seed: 1, epoch, transform: { preset: "celebaTrain" } });
  * for await (const { images, shape, labels, ids } of batches) { ... }
  * // shape = [32, 218, 178, 3]
  */
@@ -113,7 +97,6 @@ export function createBatches(source: BatchSource, options: CreateBatchesOptions
       hint: `an integer in [0, ${numBatches}] (this epoch has ${numBatches} batches)`,
     });
   }
-  const prepare = resolveTransform(options.transform, options.normalize);
   const numAttributes = items[0]?.labels.length ?? 0;
 
   const order = Array.from({ length: items.length }, (_, i) => i);
@@ -128,8 +111,7 @@ export function createBatches(source: BatchSource, options: CreateBatchesOptions
   }
 
   async function* iterate(): AsyncGenerator<Batch> {
-    const pool =
-      common.workers > 0 ? createWorkerPool(common.workers, common.workerTransform) : undefined;
+    const pool = startPool(common);
     const engine = runBatches({
       ...common,
       order,
@@ -137,16 +119,10 @@ export function createBatches(source: BatchSource, options: CreateBatchesOptions
       produce: async (index) => {
         const id = (items[index] as { id: string }).id;
         const rngSeed = deriveSeed(seed, epoch, index);
-        if (pool === undefined) return prepare(await readImage(id), createRng(rngSeed));
+        if (pool === undefined)
+          return common.transform.prepare(await readImage(id), createRng(rngSeed));
         const bytes = await (readImageBytes as (id: string) => Promise<Uint8Array>)(id);
-        try {
-          const r = await pool.run(bytes, rngSeed);
-          return { ...r, write: (out, offset) => out.set(r.data, offset) };
-        } catch (error) {
-          throw WorkerDecodeError.isInstance(error)
-            ? new BadImageError({ id, source: id, cause: error.message })
-            : error;
-        }
+        return poolSample(pool, bytes, rngSeed, { id, source: id });
       },
       name: (index) => (items[index] as { id: string }).id,
     });

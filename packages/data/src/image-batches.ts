@@ -1,13 +1,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { createRng, deriveSeed, type NormalizeOptions, type RawImage } from "@celeba/augment";
+import { createRng, deriveSeed, type RawImage } from "@celeba/augment";
 import { batchCount, runBatches } from "./batch-engine";
 import { type CommonBatchOptions, resolveCommon } from "./batch-options";
 import { decodeImage } from "./decode-image";
 import { BadImageError, InvalidOptionError, MissingPathError } from "./errors";
 import { isImageName } from "./image-store";
-import { resolveTransform, type SampleTransform } from "./sample-transform";
-import { createWorkerPool, WorkerDecodeError } from "./worker-pool";
+import { poolSample, startPool } from "./worker-pool";
 
 /** A batch of unlabelled images (inference). */
 export interface ImageBatch {
@@ -23,10 +22,6 @@ export interface ImageBatch {
 
 /** Options of {@link createImageBatches}. */
 export interface CreateImageBatchesOptions extends CommonBatchOptions {
-  /** Per-image transform. Default `celebaEvalTransform()` (normalise only, as the paper evaluated). */
-  transform?: SampleTransform;
-  /** Mean/std for a plain `transform`. Default ImageNet's. */
-  normalize?: NormalizeOptions;
   /** Seed for a random transform's rng (`deriveSeed(seed, 0, index)`). Default 0. */
   seed?: number;
 }
@@ -102,13 +97,11 @@ export function createImageBatches(
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed))
     throw new InvalidOptionError({ option: "seed", value: seed, hint: "a safe integer" });
-  const prepare = resolveTransform(options.transform, options.normalize);
   const order = paths.map((_, i) => i);
   const numBatches = batchCount(paths.length, common.batchSize, common.dropLast);
 
   async function* iterate(): AsyncGenerator<ImageBatch> {
-    const pool =
-      common.workers > 0 ? createWorkerPool(common.workers, common.workerTransform) : undefined;
+    const pool = startPool(common);
     const engine = runBatches({
       ...common,
       order,
@@ -129,16 +122,9 @@ export function createImageBatches(
           } catch (error) {
             throw new BadImageError({ id: basename(path), source: path, cause: error });
           }
-          return prepare(img, createRng(rngSeed));
+          return common.transform.prepare(img, createRng(rngSeed));
         }
-        try {
-          const r = await pool.run(bytes, rngSeed);
-          return { ...r, write: (out, offset) => out.set(r.data, offset) };
-        } catch (error) {
-          throw WorkerDecodeError.isInstance(error)
-            ? new BadImageError({ id: basename(path), source: path, cause: error.message })
-            : error;
-        }
+        return poolSample(pool, bytes, rngSeed, { id: basename(path), source: path });
       },
       name: (index) => paths[index] as string,
     });

@@ -1,5 +1,22 @@
+/**
+ * `@celeba/data`: load CelebA, split it, and batch its images (with augmentation, on the main thread
+ * or in workers) for training and inference. Annotation parsers and formatters, and the attributes'
+ * statistics, are in `@celeba/data/annotations`.
+ */
+
+export type {
+  CelebaTrainTransformOptions,
+  ImagePipeline,
+  NormalizeOptions,
+  RawImage,
+  ResizeFilter,
+  Rng,
+  Seed,
+  Size,
+  Transform,
+} from "@celeba/augment";
 export type { CommonBatchOptions } from "./batch-options";
-export { CELEBA_ATTRIBUTE_NAMES, CELEBA_ATTRIBUTE_STATS } from "./celeba-attributes";
+export { CELEBA_ATTRIBUTE_NAMES } from "./celeba-attributes";
 export type { Batch, BatchIterable, BatchSource, CreateBatchesOptions } from "./create-batches";
 export { createBatches } from "./create-batches";
 export type { DatasetSplit } from "./dataset-splits";
@@ -19,15 +36,21 @@ export type { CreateImageBatchesOptions, ImageBatch, ImageBatchIterable } from "
 export { createImageBatches, listImages } from "./image-batches";
 export type { CelebADataset, CelebAItem, LoadCelebAConfig } from "./load-celeba";
 export { loadCelebA } from "./load-celeba";
-export type { AttributeRow, AttributeTable } from "./parse-attributes";
-export { parseAttributes, parseAttributesCsv } from "./parse-attributes";
 export type { Partition } from "./parse-partition";
-export { parsePartition, parsePartitionCsv } from "./parse-partition";
-export type { SampleTransform } from "./sample-transform";
+export type { BatchTransform, SampleTransform, WorkerTransform } from "./sample-transform";
 export type { SyntheticCelebA, SyntheticCelebAOptions } from "./synthetic-celeba";
-export { formatAttributeFile, makeSyntheticCelebA } from "./synthetic-celeba";
+export { makeSyntheticCelebA } from "./synthetic-celeba";
 export type { TrainTestSplit, TrainTestSplitOptions } from "./train-test-split";
 export { trainTestSplit } from "./train-test-split";
-export type { WorkerTransform } from "./worker-pool";
+export type {
+  CropStep,
+  HflipStep,
+  NormalizeStep,
+  RandomHorizontalFlipStep,
+  ResizeStep,
+  TransformPreset,
+  TransformSpec,
+  TransformStep,
+} from "./transform-spec";
 export type { WritePredictionsOptions } from "./write-predictions";
 export { writePredictions } from "./write-predictions";

@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CELEBA_ATTRIBUTE_NAMES, CELEBA_ATTRIBUTE_STATS } from "./celeba-attributes";
+import { formatAttributeFile } from "./format-attribute-file";
 import { parseAttributes } from "./parse-attributes";
 import { parsePartition } from "./parse-partition";
-import { formatAttributeFile, makeSyntheticCelebA } from "./synthetic-celeba";
+import { makeSyntheticCelebA } from "./synthetic-celeba";
 
 const tmp = mkdtempSync(join(tmpdir(), "celeba-synth-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeImage } from "./decode-image";
 import { DataError } from "./errors";
 import { makeSyntheticCelebA } from "./synthetic-celeba";
+import { resolveTransformSpec } from "./transform-spec";
 import { createWorkerPool, type WorkerResult } from "./worker-pool";
 
 const tmp = mkdtempSync(join(tmpdir(), "celeba-pool-"));
@@ -21,6 +22,9 @@ const sameBytes = (a: Float32Array, b: Float32Array) =>
     Buffer.from(b.buffer, b.byteOffset, b.byteLength),
   );
 
+/** The paper's pipeline, as the workers receive it. */
+const TRAIN = { steps: resolveTransformSpec({ preset: "celebaTrain" }, undefined) };
+
 /** The main thread's result for one job: the reference every worker result must equal. */
 async function onMainThread(bytes: Uint8Array, rngSeed: number): Promise<Float32Array> {
   return celebaTrainTransform().apply(await decodeImage(bytes), createRng(rngSeed));
@@ -28,7 +32,7 @@ async function onMainThread(bytes: Uint8Array, rngSeed: number): Promise<Float32
 
 describe("createWorkerPool", () => {
   it("a worker killed mid-epoch fails its own images with a clear error, is replaced, and nothing hangs", async () => {
-    const pool = createWorkerPool(2, { factory: "celebaTrainTransform" });
+    const pool = createWorkerPool(2, TRAIN);
     try {
       // Epoch 1: every image goes in; once a few are done, worker 0 is stopped from outside.
       const killed = pool.workers[0]!;
@@ -67,7 +71,7 @@ describe("createWorkerPool", () => {
   });
 
   it("close() settles every pending job, and later runs are refused", async () => {
-    const pool = createWorkerPool(2, { factory: "celebaTrainTransform" });
+    const pool = createWorkerPool(2, TRAIN);
     const settling = Promise.allSettled<WorkerResult>(images.map((bytes, i) => pool.run(bytes, i)));
     await pool.close();
     const settled = await settling;
@@ -81,7 +85,7 @@ describe("createWorkerPool", () => {
 
   it("workers that die at start are restarted a few times, then the pool fails instead of hanging", async () => {
     const script = join(__dirname, "..", "test", "fixtures", "dying-worker.mjs");
-    const pool = createWorkerPool(2, { factory: "celebaTrainTransform" }, script);
+    const pool = createWorkerPool(2, TRAIN, script);
     try {
       const first = await pool.run(images[0]!, 0).catch((e: Error) => e);
       expect(first).toBeInstanceOf(DataError);
@@ -103,7 +107,7 @@ describe("createWorkerPool", () => {
   });
 
   it("names the missing worker script and the way out", () => {
-    expect(() => createWorkerPool(1, { factory: "celebaTrainTransform" }, "/nowhere/w.js")).toThrow(
+    expect(() => createWorkerPool(1, TRAIN, "/nowhere/w.js")).toThrow(
       /the worker script \/nowhere\/w\.js is missing; .* or use workers: 0/,
     );
   });

@@ -2,19 +2,16 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { CelebaTrainTransformOptions } from "@celeba/augment";
 import { errorMarker } from "@celeba/internal";
-import { DataError } from "./errors";
+import type { PreparedSample } from "./batch-engine";
+import { BadImageError, DataError } from "./errors";
+import type { ResolvedTransform } from "./sample-transform";
+import type { ResolvedSteps } from "./transform-spec";
 
-/** Which ready pipeline the workers build (functions cannot cross threads, so it is named, not passed). */
-export interface WorkerTransform {
-  /** `"celebaTrainTransform"` or `"celebaEvalTransform"` from @celeba/augment. */
-  factory: "celebaTrainTransform" | "celebaEvalTransform";
-  /** Options passed to the factory. Default `{}` (the paper's values). */
-  options?: CelebaTrainTransformOptions;
+/** What every worker builds its pipeline from: a resolved spec (plain data, since functions cannot cross threads). */
+export interface WorkerSetup {
+  steps: ResolvedSteps;
 }
-
-export type WorkerSetup = WorkerTransform;
 
 export interface WorkerJob {
   id: number;
@@ -24,7 +21,7 @@ export interface WorkerJob {
 
 export type WorkerReply =
   | { id: number; ok: true; data: Float32Array; height: number; width: number; channels: number }
-  | { id: number; ok: false; message: string };
+  | { id: number; ok: false; stage: "decode" | "transform"; message: string };
 
 export interface WorkerResult {
   data: Float32Array;
@@ -146,7 +143,10 @@ export function createWorkerPool(
       slot.jobs.delete(reply.id);
       failedStarts = 0;
       if (reply.ok) job.resolve(reply);
-      else job.reject(new WorkerDecodeError({ message: reply.message }));
+      else if (reply.stage === "decode")
+        job.reject(new WorkerDecodeError({ message: reply.message }));
+      // As on the main thread, a failing transform is not a bad image: it stops the epoch.
+      else job.reject(new Error(`${reply.message} (in an augmentation worker)`));
     });
     worker.on("error", (error) => retire(index, slot, `crashed (${error.message})`, error));
     worker.on("exit", (code) => retire(index, slot, `exited unexpectedly (exit code ${code})`));
@@ -189,4 +189,35 @@ export function createWorkerPool(
       return closing;
     },
   };
+}
+
+/** Starts the pool a batch iterator needs: none with `workers: 0`, else one building the transform's spec. */
+export function startPool(common: {
+  workers: number;
+  transform: ResolvedTransform;
+}): WorkerPool | undefined {
+  const { workers, transform } = common;
+  if (workers === 0) return undefined;
+  // resolveTransform rejects code transforms with workers, so there are steps here.
+  return createWorkerPool(workers, { steps: transform.steps as ResolvedSteps });
+}
+
+/**
+ * Decodes and transforms one image in the pool, as a sample for the batch; a worker's decode failure
+ * becomes a {@link BadImageError} naming the image, as on the main thread.
+ */
+export async function poolSample(
+  pool: WorkerPool,
+  bytes: Uint8Array,
+  rngSeed: number,
+  image: { id: string; source: string },
+): Promise<PreparedSample> {
+  try {
+    const r = await pool.run(bytes, rngSeed);
+    return { ...r, write: (out, offset) => out.set(r.data, offset) };
+  } catch (error) {
+    throw WorkerDecodeError.isInstance(error)
+      ? new BadImageError({ ...image, cause: error.message })
+      : error;
+  }
 }

@@ -7,11 +7,12 @@ import { BACKEND_CHOICES, backendLines, selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
 import { writeRunOutputs } from "../finish-run";
+import { oneOf } from "../flag-values";
 import { chooseEngine } from "../onnx-engine";
 import { onnxRuntimeEvaluator } from "../onnx-evaluate";
 import { openExistingRunFolder } from "../output-folder";
 import { buildModel, evalSource, isRealCelebA, loadRunData } from "../pipeline";
-import { oneOf, type RunConfig } from "../run-config";
+import type { RunConfig } from "../run-config";
 import { listEpochCheckpoints, readRunConfig } from "../run-folder";
 
 /**

@@ -5,7 +5,7 @@ import { exportOnnx, ONNX_NORMALIZATIONS } from "@celeba/resnext/onnx";
 import { selectBackend } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
-import { oneOf, parseSize } from "../run-config";
+import { oneOf, parseSize } from "../flag-values";
 import { loadWeightsModel } from "../weights-model";
 
 /**

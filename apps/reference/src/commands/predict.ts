@@ -25,11 +25,11 @@ import { BACKEND_CHOICES, type BackendChoice, backendLines, selectBackend } from
 import { cliMessage } from "../cli-messages";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
+import { oneOf } from "../flag-values";
 import { chooseEngine } from "../onnx-engine";
 import { predictOnOnnxRuntime } from "../onnx-predict";
 import { checkOutputFilePath, containsOrEquals, describeFsError } from "../output-path";
 import { evalTransform } from "../pipeline";
-import { oneOf } from "../run-config";
 
 const IMAGE_FILE = /\.(jpe?g|png)$/i;
 
@@ -180,7 +180,7 @@ export async function predictFolder(
     }
     const paths = await listImages(imagesDir);
     if (paths.length === 0) throw new CliError(`${imagesDir} holds no images (.jpg, .jpeg, .png).`);
-    const transform = evalTransform(desc.inputSize, desc.normalization ?? {});
+    const transform = evalTransform(desc.inputSize);
     const ids: string[] = [];
     const rows: Float32Array[] = [];
     let skipped = 0;

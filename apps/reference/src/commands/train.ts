@@ -3,12 +3,14 @@ import { join, resolve } from "node:path";
 import { BACKEND_CHOICES } from "../backend";
 import type { CommandContext } from "../command-context";
 import { CliError } from "../errors";
+import { oneOf } from "../flag-values";
 import {
   checkOutputFolder,
   type OutputFolderRequest,
   openExistingRunFolder,
 } from "../output-folder";
-import { oneOf, type RunConfig, runConfigFromFlags } from "../run-config";
+import type { RunConfig } from "../run-config";
+import { runConfigFromFlags } from "../run-config-flags";
 import { readRunConfig } from "../run-folder";
 import type { RunLock } from "../run-lock";
 import { runTraining, type TrainOutcome } from "../run-training";
