@@ -14,6 +14,7 @@ function workspaceAliases(): Record<string, string> {
     "@celeba/internal/node": join(root, "packages", "internal", "src", "node.ts"),
     "@celeba/resnext/onnx": join(root, "packages", "resnext", "src", "onnx", "index.ts"),
     "@celeba/resnext/kernels": join(root, "packages", "resnext", "src", "kernels", "index.ts"),
+    "@celeba/resnext/weights": join(root, "packages", "resnext", "src", "weights", "index.ts"),
     "@celeba/data/annotations": join(root, "packages", "data", "src", "annotations.ts"),
   };
   for (const dir of readdirSync(join(root, "packages"))) {

@@ -1,5 +1,6 @@
 import { formatValue } from "@celeba/internal";
-import { ARCH_NAMES, type ArchName, RESNET_CHILDREN } from "@celeba/resnext";
+import { ARCH_NAMES, type ArchName } from "@celeba/resnext";
+import { RESNET_CHILDREN } from "@celeba/resnext/weights";
 import { LOSS_NAMES, type LossName, OPTIMIZER_NAMES, type OptimizerName } from "@celeba/train";
 import { BACKEND_CHOICES, type BackendChoice } from "./backend";
 import { CliError } from "./errors";

@@ -10,7 +10,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join, relative } from "node:path";
-import { readSafetensors, writeSafetensors } from "@celeba/resnext";
+import { writeSafetensors } from "@celeba/resnext";
+import { readSafetensors } from "@celeba/resnext/weights";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   expectOneLineError,

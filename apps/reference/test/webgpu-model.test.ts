@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createModel, readSafetensors, type StateDict } from "@celeba/resnext";
+import { createModel, type StateDict } from "@celeba/resnext";
+import { readSafetensors } from "@celeba/resnext/weights";
 import { createOptimizer, mseLoss, trainStepAsync } from "@celeba/train";
 import "@tensorflow/tfjs";
 import * as tf from "@tensorflow/tfjs-core";

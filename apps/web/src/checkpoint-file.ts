@@ -3,10 +3,11 @@ import {
   type ArchName,
   createModel,
   type ResNetModel,
-  readSafetensorsMetadata,
   readStateDict,
 } from "@celeba/resnext";
+import { readSafetensorsMetadata } from "@celeba/resnext/weights";
 import { type CheckpointMetadata, decodeCheckpointMetadata } from "@celeba/train";
+import { backendConvGradient } from "./backend-conv-gradient";
 
 /** A model built from a checkpoint file, and what the file says about it. */
 export interface LoadedCheckpoint {
@@ -39,7 +40,11 @@ export async function loadCheckpoint(bytes: Uint8Array, name: string): Promise<L
   if (names.length !== numClasses) {
     throw new Error(`${name}: ${names.length} attribute names for ${numClasses} outputs`);
   }
-  const model = createModel({ arch: arch as ArchName, numClasses });
+  const model = createModel({
+    arch: arch as ArchName,
+    numClasses,
+    convGradient: backendConvGradient(),
+  });
   try {
     model.loadStateDict(sd, { strict: true, reinitializeHead: false });
   } catch (error) {

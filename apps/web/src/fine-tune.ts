@@ -19,7 +19,7 @@ import {
   type TrainResult,
   train,
 } from "@celeba/train";
-import * as tf from "@tensorflow/tfjs-core";
+import { backendConvGradient } from "./backend-conv-gradient";
 import type { PickedCelebA } from "./celeba-files";
 import { decodeImage } from "./decode-image";
 
@@ -71,12 +71,13 @@ export async function fineTune(options: FineTuneOptions): Promise<FineTuneResult
   }
   const model =
     options.model ??
-    createModel({ arch: "resnext_tiny", numClasses: data.attributeNames.length, seed });
+    createModel({
+      arch: "resnext_tiny",
+      numClasses: data.attributeNames.length,
+      seed,
+      convGradient: backendConvGradient(),
+    });
   model.freeze(options.freeze);
-  // WebGPU (and cpu, wasm) train with @celeba/resnext's im2col conv gradient, as the CLI does. On
-  // WebGL one of its shaders fails to compile ("Failed to compile fragment shader" in headless
-  // Chromium); tfjs's own conv gradients give the same result there.
-  if (tf.getBackend() === "webgl") model.convGradient = "native";
   const norm = options.normalization ?? {};
   const pipeline = celebaTrainTransform({
     resize: {

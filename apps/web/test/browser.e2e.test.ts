@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openZipFile } from "@celeba/internal/node";
-import { readSafetensorsMetadata } from "@celeba/resnext";
+import { readSafetensorsMetadata } from "@celeba/resnext/weights";
 import { decodeCheckpointMetadata, type EpochRecord } from "@celeba/train";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import sharp from "sharp";

@@ -11,7 +11,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { type BenchResult, writeResults } from "../../../bench/results.ts";
-import { resnext50_32x4d } from "../src/models";
+import { resnext50_32x4d } from "../src/model/factories";
 import { medianSeconds, useBackend } from "./backends";
 
 const H = 218;

@@ -4,7 +4,7 @@
  * figure is the fastest of RUNS runs (default 5) after a warm-up, because this machine is shared.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { GROUPED_CONV_IMPLS, groupedConv2d } from "../src/grouped-conv";
+import { GROUPED_CONV_IMPLS, groupedConv2d } from "../src/kernels/grouped-conv";
 import { minSeconds, useBackend } from "./backends";
 
 // [stage, spatial H x W at the conv's input, channels]; stride-1 blocks, 32 groups.

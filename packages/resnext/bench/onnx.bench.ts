@@ -18,10 +18,10 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import * as ort from "onnxruntime-node";
 import { type BenchResult, writeResults } from "../../../bench/results.ts";
-import { resnext50_32x4d } from "../src/models";
+import { resnext50_32x4d } from "../src/model/factories";
 import { exportOnnx } from "../src/onnx/export-onnx";
 import { modelProtoType } from "../src/onnx/onnx-schema";
-import { readStateDict } from "../src/read-state-dict";
+import { readStateDict } from "../src/weights/read-state-dict";
 import { medianSeconds, useBackend } from "./backends";
 
 const H = 218;

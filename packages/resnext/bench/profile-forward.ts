@@ -4,7 +4,7 @@
  * ("wasm"), BATCH ("1"), TOP ("12").
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { resnext50_32x4d } from "../src/models";
+import { resnext50_32x4d } from "../src/model/factories";
 import { useBackend } from "./backends";
 
 const BACKEND = process.env.BACKEND ?? "wasm";

@@ -15,10 +15,10 @@ import * as tf from "@tensorflow/tfjs-core";
 // Registers every gradient on the tfjs-core instance Node loads (tfjs-core alone registers none).
 import "@tensorflow/tfjs";
 import { type BenchResult, writeResults } from "../../../bench/results.ts";
-import type { ArchName } from "../src/architectures";
-import type { ConvGradient } from "../src/conv-gradient";
-import type { GroupedConvImpl } from "../src/grouped-conv";
-import { createModel } from "../src/models";
+import type { ConvGradient } from "../src/kernels/conv-gradient";
+import type { GroupedConvImpl } from "../src/kernels/grouped-conv";
+import type { ArchName } from "../src/model/architectures";
+import { createModel } from "../src/model/factories";
 import { medianSeconds, useBackend } from "./backends";
 
 const ARCH = (process.env.ARCH ?? "resnext50_32x4d") as ArchName;

@@ -1,4 +1,4 @@
-import { ARCHITECTURES, type ResNetSpec } from "../src/architectures";
+import { ARCHITECTURES, type ResNetSpec } from "../src/model/architectures";
 
 /**
  * The reduced-width resnet18 of scripts/make-model-fixtures.py (`resnet18_mini`): BasicBlock

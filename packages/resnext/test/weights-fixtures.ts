@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import type { StateDict } from "../src/state-dict";
+import type { StateDict } from "../src/weights/state-dict";
 
 /** Folder of the committed weight fixtures (made by scripts/make-weight-fixtures.py). */
 export const WEIGHTS_FIXTURES = join(

@@ -1,4 +1,4 @@
-import { encodeSafetensors, readSafetensors, type StateDict } from "@celeba/resnext";
+import { encodeSafetensors, readSafetensors, type StateDict } from "@celeba/resnext/weights";
 import { CheckpointError } from "./errors";
 import type { EpochRecord } from "./history";
 import { readVariablesBack } from "./read-variables-back";

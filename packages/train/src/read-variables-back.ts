@@ -1,4 +1,4 @@
-import { readsBackCheaply } from "@celeba/resnext";
+import { readsBackCheaply, registeredVariables } from "@celeba/resnext/kernels";
 import * as tf from "@tensorflow/tfjs-core";
 
 /**
@@ -10,5 +10,5 @@ import * as tf from "@tensorflow/tfjs-core";
  */
 export async function readVariablesBack(): Promise<void> {
   if (readsBackCheaply(tf.getBackend())) return;
-  await Promise.all(Object.values(tf.engine().registeredVariables).map((v) => v.data()));
+  await Promise.all(registeredVariables().map((v) => v.data()));
 }

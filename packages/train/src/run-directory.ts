@@ -1,4 +1,4 @@
-import type { StateDict } from "@celeba/resnext";
+import type { StateDict } from "@celeba/resnext/weights";
 import {
   type CheckpointState,
   formatJson,

@@ -1,4 +1,5 @@
-import type { StateDict, StateTensor } from "@celeba/resnext";
+import { registeredVariable } from "@celeba/resnext/kernels";
+import type { StateDict, StateTensor } from "@celeba/resnext/weights";
 import * as tf from "@tensorflow/tfjs-core";
 import { CheckpointError, InvalidOptionError } from "./errors";
 
@@ -43,7 +44,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
       : Object.entries(variableGradients);
     for (const [name, grad] of entries) {
       if (grad == null) continue;
-      const param = tf.engine().registeredVariables[name];
+      const param = registeredVariable(name);
       if (param === undefined) {
         throw new InvalidOptionError({
           option: "gradient name",
@@ -209,7 +210,7 @@ export abstract class TorchOptimizer extends tf.Optimizer {
         const key = fullKey.slice(0, dot);
         const slotName = fullKey.slice(dot + 1);
         const varName = paramNames ? varNameOf.get(key) : key;
-        const param = varName === undefined ? undefined : tf.engine().registeredVariables[varName];
+        const param = varName === undefined ? undefined : registeredVariable(varName);
         if (varName === undefined || param === undefined) {
           throw new CheckpointError({
             path: "optimizer state",

@@ -1,4 +1,4 @@
-import type { StateDict } from "@celeba/resnext";
+import type { StateDict } from "@celeba/resnext/weights";
 import type { DataSource, EvalData } from "./batch";
 import { testBestEpoch } from "./best-epoch";
 import type { CheckpointState, LatestPointer } from "./checkpoint";

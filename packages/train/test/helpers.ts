@@ -3,7 +3,7 @@
  * pooled pixels, with a BN-like running-mean buffer) and a deterministic
  * synthetic multi-label dataset whose order depends only on (seed, epoch).
  */
-import type { StateDict } from "@celeba/resnext";
+import type { StateDict } from "@celeba/resnext/weights";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Batch, DataSource } from "../src/batch";
 import type { TrainableModel } from "../src/trainable-model";

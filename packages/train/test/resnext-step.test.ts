@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { readSafetensors, resnext_tiny, type StateDict } from "@celeba/resnext";
+import { resnext_tiny } from "@celeba/resnext";
+import { readSafetensors, type StateDict } from "@celeba/resnext/weights";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import * as tf from "@tensorflow/tfjs-core";

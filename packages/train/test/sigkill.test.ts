@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readSafetensors } from "@celeba/resnext";
+import { readSafetensors } from "@celeba/resnext/weights";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const pkgDir = dirname(dirname(fileURLToPath(import.meta.url)));

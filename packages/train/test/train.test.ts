@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { majorityBaseline } from "@celeba/metrics";
-import { readSafetensors, readSafetensorsMetadata } from "@celeba/resnext";
+import { readSafetensors, readSafetensorsMetadata } from "@celeba/resnext/weights";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import * as tf from "@tensorflow/tfjs-core";

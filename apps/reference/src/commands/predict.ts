@@ -10,10 +10,10 @@ import {
   ARCH_NAMES,
   type ArchName,
   createModel,
-  readSafetensorsMetadata,
   readStateDict,
   StateDictMismatchError,
 } from "@celeba/resnext";
+import { readSafetensorsMetadata } from "@celeba/resnext/weights";
 import {
   type CheckpointMetadata,
   CheckpointMetadataError,

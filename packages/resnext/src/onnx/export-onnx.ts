@@ -1,7 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { foldBatchNorm } from "../fused-inference";
+import { foldBatchNorm } from "../kernels/fused-inference";
+import { type BlockOps, blockForward, blockLayers, type ConvBnLayout } from "../model/block";
+import { BN_EPS } from "../model/conv-bn";
+import { networkLayout } from "../model/layout";
+import type { ResNetModel } from "../model/resnet-model";
 import { InvalidOptionError } from "../model-errors";
-import { BN_EPS, type ResNetModel } from "../resnet";
 import { floatValueInfo, OnnxGraphBuilder } from "./onnx-graph-builder";
 import { modelProtoType } from "./onnx-schema";
 
@@ -95,65 +98,50 @@ export async function exportOnnx(
     x = g.node("Div", "normalize", [g.node("Sub", "normalize.centered", [x, mean]), std]);
   }
 
-  /** `conv(x)` with the following BatchNorm folded in, then a ReLU when `relu`. */
-  const convBn = async (
-    input: string,
-    conv: string,
-    bn: string,
-    stride: number,
-    groups: number,
-    relu: boolean,
-  ): Promise<string> => {
-    const w = variables.get(`${conv}.weight`) as tf.Tensor4D;
-    const [kh, kw, inPerGroup, out] = w.shape;
-    const { filter, bias } = await folded(w, variables, bn);
-    const y = g.node(
-      "Conv",
-      conv,
-      [
-        input,
-        g.initializer(`${conv}.weight`, [out, inPerGroup, kh, kw], filter),
-        g.initializer(`${conv}.bias`, [out], bias),
-      ],
-      {
-        dilations: [1, 1],
-        group: groups,
-        kernel_shape: [kh, kw],
-        pads: [(kh - 1) / 2, (kw - 1) / 2, (kh - 1) / 2, (kw - 1) / 2],
-        strides: [stride, stride],
-      },
-    );
-    return relu ? g.node("Relu", `${conv}.relu`, [y]) : y;
+  // Every layer's folded weights, read back one layer at a time, before the graph is built.
+  const layout = networkLayout(spec);
+  const layers = [layout.stem, ...layout.blocks.flatMap((b) => blockLayers(b))];
+  const foldedWeights = new Map<string, { filter: Float32Array; bias: Float32Array }>();
+  for (const layer of layers) {
+    const w = variables.get(`${layer.conv}.weight`) as tf.Tensor4D;
+    foldedWeights.set(layer.conv, await folded(w, variables, layer.bn));
+  }
+  // The network's own block forward pass, with graph nodes as values.
+  const ops: BlockOps<string, ConvBnLayout> = {
+    /** `conv(x)` with the following BatchNorm folded in, then a ReLU when `relu`. */
+    convBn: (input, layer, relu) => {
+      const { conv, kernel: k, inChannels, outChannels: out, groups, stride, pad } = layer;
+      const { filter, bias } = foldedWeights.get(conv)!;
+      const y = g.node(
+        "Conv",
+        conv,
+        [
+          input,
+          g.initializer(`${conv}.weight`, [out, inChannels / groups, k, k], filter),
+          g.initializer(`${conv}.bias`, [out], bias),
+        ],
+        {
+          dilations: [1, 1],
+          group: groups,
+          kernel_shape: [k, k],
+          pads: [pad, pad, pad, pad],
+          strides: [stride, stride],
+        },
+      );
+      return relu ? g.node("Relu", `${conv}.relu`, [y]) : y;
+    },
+    addRelu: (out, identity, block) =>
+      g.node("Relu", `${block}.relu`, [g.node("Add", `${block}.add`, [out, identity])]),
+    release: () => {},
   };
 
-  x = await convBn(x, "conv1", "bn1", 2, 1, true);
+  x = ops.convBn(x, layout.stem, true);
   x = g.node("MaxPool", "maxpool", [x], {
     kernel_shape: [3, 3],
     pads: [1, 1, 1, 1],
     strides: [2, 2],
   });
-  // torchvision's ResNet._make_layer: the first block of layer2..4 strides (in conv2 of a
-  // Bottleneck, conv1 of a BasicBlock) and has a downsample wherever the state dict has one.
-  for (let s = 0; s < 4; s++) {
-    for (let b = 0; b < spec.layers[s]!; b++) {
-      const p = `layer${s + 1}.${b}`;
-      const stride = b === 0 && s > 0 ? 2 : 1;
-      const input = x;
-      let y: string;
-      if (spec.block === "basic") {
-        y = await convBn(input, `${p}.conv1`, `${p}.bn1`, stride, 1, true);
-        y = await convBn(y, `${p}.conv2`, `${p}.bn2`, 1, 1, false);
-      } else {
-        y = await convBn(input, `${p}.conv1`, `${p}.bn1`, 1, 1, true);
-        y = await convBn(y, `${p}.conv2`, `${p}.bn2`, stride, spec.groups, true);
-        y = await convBn(y, `${p}.conv3`, `${p}.bn3`, 1, 1, false);
-      }
-      const identity = variables.has(`${p}.downsample.0.weight`)
-        ? await convBn(input, `${p}.downsample.0`, `${p}.downsample.1`, stride, 1, false)
-        : input;
-      x = g.node("Relu", `${p}.relu`, [g.node("Add", `${p}.add`, [y, identity])]);
-    }
-  }
+  for (const block of layout.blocks) x = blockForward(x, block, ops);
   x = g.node("Flatten", "flatten", [g.node("GlobalAveragePool", "avgpool", [x])], { axis: 1 });
   const outputs = model.numClasses ?? model.numFeatures;
   if (model.numClasses !== null) {

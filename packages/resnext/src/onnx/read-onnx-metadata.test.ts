@@ -1,8 +1,8 @@
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createModel } from "../models";
-import type { ResNetModel } from "../resnet";
+import { createModel } from "../model/factories";
+import type { ResNetModel } from "../model/resnet-model";
 import { CorruptWeightsError } from "../weights-errors";
 import { exportOnnx } from "./export-onnx";
 import { readOnnxMetadata, readOnnxMetadataFrom } from "./read-onnx-metadata";
