@@ -5,7 +5,10 @@
 // threads (on the .onnx that `reference export` writes first, timed apart), in one run.
 // Each engine also predicts a folder of the first SMALL of those images, so that the fixed
 // start-up cost cancels: (COUNT - SMALL) / (t(COUNT) - t(SMALL)) is the folder throughput
-// once started. Env COUNT (default 64), SMALL (16). Merges its rows into bench/results.json.
+// once started. ROUNDS rounds, each running every engine once in a rotating order, so that
+// load changes on a shared machine hit all alike; each ratio is the median of the rounds'
+// ratios, printed with their range. Env COUNT (default 64), SMALL (16), ROUNDS (3). Merges
+// its rows into bench/results.json.
 import { spawnSync } from "node:child_process";
 import {
   copyFileSync,
@@ -29,6 +32,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, "..", "dist", "cli.js");
 const count = Number(process.env.COUNT ?? 64);
 const small = Number(process.env.SMALL ?? 16);
+const rounds = Number(process.env.ROUNDS ?? 3);
 const work = mkdtempSync(join(tmpdir(), "celeba-predict-bench-"));
 
 function cliRun(args) {
@@ -75,6 +79,7 @@ try {
       "--out",
       out,
       "--raw",
+      "--force",
       ...extra,
     ]);
     console.log(`  predict ${name}, ${n} images: ${seconds.toFixed(1)} s`);
@@ -86,51 +91,66 @@ try {
     const all = predict(name, images, count, ...extra);
     return { ...all, startedIps: (count - small) / (all.seconds - few.seconds) };
   };
+  const median = (xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const range = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
   console.log(
-    `reference predict, resnext50_32x4d, folders of ${small} and ${count} images 178x218, batch 16`,
+    `reference predict, resnext50_32x4d, folders of ${small} and ${count} images 178x218, batch 16, ${rounds} rounds`,
   );
-  const tfjs = engine("tfjs", "--engine", "tfjs", "--backend", "wasm");
+  const engines = [
+    ["tfjs", "--engine", "tfjs", "--backend", "wasm"],
+    ...[1, 2].map((t) => [`onnxruntime-${t}t`, "--engine", "onnxruntime", "--threads", String(t)]),
+  ];
+  /** Per engine, one measurement per round. */
+  const measured = new Map(engines.map(([name]) => [name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < engines.length; k++) {
+      const [name, ...extra] = engines[(k + r) % engines.length];
+      measured.get(name).push(engine(name, ...extra));
+    }
+  }
+  const tfjs = measured.get("tfjs");
   const results = [];
   for (const threads of [1, 2]) {
-    const onnx = engine(
-      `onnxruntime-${threads}t`,
-      "--engine",
-      "onnxruntime",
-      "--threads",
-      String(threads),
-    );
+    const onnx = measured.get(`onnxruntime-${threads}t`);
     let diff = 0;
-    onnx.scores.forEach((row, i) => {
+    onnx[0].scores.forEach((row, i) => {
       row.forEach((v, j) => {
-        diff = Math.max(diff, Math.abs(v - tfjs.scores[i][j]));
+        diff = Math.max(diff, Math.abs(v - tfjs[0].scores[i][j]));
       });
     });
-    const endToEnd = tfjs.seconds / onnx.seconds;
-    const started = onnx.startedIps / tfjs.startedIps;
+    const endToEnd = onnx.map((o, r) => tfjs[r].seconds / o.seconds);
+    const started = onnx.map((o, r) => o.startedIps / tfjs[r].startedIps);
+    const seconds = (runs) => median(runs.map((x) => x.seconds));
+    const startedIps = (runs) => median(runs.map((x) => x.startedIps));
     console.log(
-      `    ${threads} thread(s): ${endToEnd.toFixed(2)}x tfjs wasm end to end (${count} images), ` +
-        `${started.toFixed(2)}x once started (${onnx.startedIps.toFixed(2)} vs ${tfjs.startedIps.toFixed(2)} images/s); ` +
+      `    ${threads} thread(s): ${median(endToEnd).toFixed(2)}x tfjs wasm end to end (${count} images; rounds ${range(endToEnd)}; ` +
+        `${seconds(onnx).toFixed(1)} s vs ${seconds(tfjs).toFixed(1)} s), ` +
+        `${median(started).toFixed(2)}x once started (rounds ${range(started)}; ${startedIps(onnx).toFixed(2)} vs ${startedIps(tfjs).toFixed(2)} images/s); ` +
         `max |onnxruntime - tfjs| = ${diff.toExponential(2)}`,
     );
-    const common = `resnext50_32x4d; goal >= 5x; max |onnxruntime - tfjs| = ${diff.toExponential(1)}; reference = --engine tfjs (wasm), not PyTorch`;
+    const common = `resnext50_32x4d; goal >= 5x; medians of ${rounds} interleaved rounds; max |onnxruntime - tfjs| = ${diff.toExponential(1)}; reference = --engine tfjs (wasm), not PyTorch`;
     results.push(
       {
         name: `reference predict on a folder of ${count} images, end to end, --engine onnxruntime --threads ${threads} vs --engine tfjs`,
         metric: "throughput",
-        ours: count / onnx.seconds,
-        reference: count / tfjs.seconds,
-        ratio: endToEnd,
+        ours: count / seconds(onnx),
+        reference: count / seconds(tfjs),
+        ratio: median(endToEnd),
         unit: "images/s",
-        notes: `start-up, reading the weights (the .onnx of reference export, ${exportSeconds.toFixed(0)} s once, not counted; .safetensors for tfjs) and decoding included; ${common}`,
+        notes: `ratio range over rounds ${range(endToEnd)}; start-up, reading the weights (the .onnx of reference export, ${exportSeconds.toFixed(0)} s once, not counted; .safetensors for tfjs) and decoding included; ${common}`,
       },
       {
         name: `reference predict on a folder once started, --engine onnxruntime --threads ${threads} vs --engine tfjs`,
         metric: "throughput",
-        ours: onnx.startedIps,
-        reference: tfjs.startedIps,
-        ratio: started,
+        ours: startedIps(onnx),
+        reference: startedIps(tfjs),
+        ratio: median(started),
         unit: "images/s",
-        notes: `(${count} - ${small}) images / (t(${count}) - t(${small})): decoding and scoring; ${common}`,
+        notes: `ratio range over rounds ${range(started)}; (${count} - ${small}) images / (t(${count}) - t(${small})): decoding and scoring; ${common}`,
       },
     );
   }

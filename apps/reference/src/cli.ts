@@ -8,26 +8,21 @@ import {
   parseArgsOptions,
   programHelp,
 } from "./command-flags";
-import { demoCommand } from "./commands/demo";
-import { doctorCommand } from "./commands/doctor";
-import { evaluateCommand } from "./commands/evaluate";
-import { exportCommand } from "./commands/export";
-import { predictCommand } from "./commands/predict";
-import { synthCommand } from "./commands/synth";
-import { trainCommand } from "./commands/train";
 import { CliError } from "./errors";
 import { parseCliArgs } from "./parse-cli-args";
 
 const OPTIONS = parseArgsOptions();
 
+// Each command's module loads only when it runs: tfjs, sharp and vega take seconds to import,
+// which `predict` on ONNX Runtime (or --help) should not pay for.
 const COMMANDS: Record<string, (ctx: CommandContext) => Promise<unknown>> = {
-  demo: demoCommand,
-  synth: synthCommand,
-  train: (ctx) => trainCommand(ctx),
-  evaluate: evaluateCommand,
-  predict: predictCommand,
-  export: exportCommand,
-  doctor: doctorCommand,
+  demo: async (ctx) => (await import("./commands/demo")).demoCommand(ctx),
+  synth: async (ctx) => (await import("./commands/synth")).synthCommand(ctx),
+  train: async (ctx) => (await import("./commands/train")).trainCommand(ctx),
+  evaluate: async (ctx) => (await import("./commands/evaluate")).evaluateCommand(ctx),
+  predict: async (ctx) => (await import("./commands/predict")).predictCommand(ctx),
+  export: async (ctx) => (await import("./commands/export")).exportCommand(ctx),
+  doctor: async (ctx) => (await import("./commands/doctor")).doctorCommand(ctx),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -148,7 +148,10 @@ export const COMMAND_SPECS: Record<string, CommandSpec> = {
       out: option("FILE", "the .onnx file to write"),
       arch: option("A", "architecture of bare weights (from the checkpoint)"),
       "image-size": option("WxH", "input size (from the checkpoint, else any)"),
-      normalization: option("outside|baked", "ImageNet normalisation in the graph? (outside)"),
+      normalization: option(
+        "outside|baked",
+        "the checkpoint's normalisation in the graph? (outside)",
+      ),
     },
   },
   doctor: {

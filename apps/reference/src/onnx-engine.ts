@@ -1,5 +1,4 @@
 import { availableParallelism } from "node:os";
-import { IMAGENET_MEAN, IMAGENET_STD } from "@celeba/resnext/onnx";
 import type * as Ort from "onnxruntime-node";
 import { CliError } from "./errors";
 import { oneOf } from "./flag-values";
@@ -41,35 +40,43 @@ export async function loadOnnxRuntime(
 export interface OnnxScorerOptions {
   /** Intra-op threads. Default every core (`os.availableParallelism()`). */
   threads?: number;
-  /** Where ImageNet normalisation happens, as the model's metadata says. Default `"outside"`. */
-  normalization?: string;
   /** For messages: where the model came from. */
   source: string;
 }
 
 /**
  * An ONNX model on ONNX Runtime (CPU) that scores the NHWC batches our data pipeline makes,
- * normalised as in training: it lays them out NCHW (and undoes the normalisation for a model
- * that has it baked in) and returns the first output, row-major.
+ * prepared as the model wants them (normalised, or in [0, 1] for a graph that normalises): it
+ * lays them out NCHW and returns the first output, row-major.
  */
 export class OnnxScorer {
   private constructor(
     private readonly ort: OrtModule,
     private readonly session: Ort.InferenceSession,
-    private readonly baked: boolean,
   ) {}
 
-  /** Creates a session for the model's bytes on `onnxruntime-node`. */
-  static async create(model: Uint8Array, options: OnnxScorerOptions): Promise<OnnxScorer> {
+  /**
+   * Creates a session on `onnxruntime-node` for a model's bytes or its file: ONNX Runtime reads
+   * a file itself, several times faster than handing it the bytes.
+   */
+  static async create(model: Uint8Array | string, options: OnnxScorerOptions): Promise<OnnxScorer> {
     const ort = await loadOnnxRuntime();
     const threads = options.threads ?? availableParallelism();
     let session: Ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(model, {
+      const sessionOptions = {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: "all",
-      });
+        // Idle threads sleep instead of spinning: on cores shared with other work, spinning
+        // threads steal the time the busy ones need (batch 1 at 2 threads under load: 1.9x the
+        // wall time and 1.7x the CPU time with spinning, bench/README.md).
+        extra: { session: { intra_op: { allow_spinning: "0" } } },
+      } as const;
+      session =
+        typeof model === "string"
+          ? await ort.InferenceSession.create(model, sessionOptions)
+          : await ort.InferenceSession.create(model, sessionOptions);
     } catch (error) {
       throw new CliError(
         `${options.source}: ONNX Runtime cannot load this model (${(error as Error).message.split("\n")[0]}). ` +
@@ -77,7 +84,7 @@ export class OnnxScorer {
         { cause: error },
       );
     }
-    return new OnnxScorer(ort, session, options.normalization === "baked");
+    return new OnnxScorer(ort, session);
   }
 
   /** Scores one batch: `images` NHWC `[n, h, w, 3]`; returns `n x outputs` scores. */
@@ -91,23 +98,32 @@ export class OnnxScorer {
     for (let i = 0; i < n; i++) {
       for (let p = 0; p < plane; p++) {
         const src = (i * plane + p) * c;
-        for (let ch = 0; ch < c; ch++) {
-          const v = images[src + ch]!;
-          nchw[(i * c + ch) * plane + p] = this.baked
-            ? v * IMAGENET_STD[ch]! + IMAGENET_MEAN[ch]!
-            : v;
-        }
+        for (let ch = 0; ch < c; ch++) nchw[(i * c + ch) * plane + p] = images[src + ch]!;
       }
     }
     const input = this.session.inputNames[0]!;
     const output = this.session.outputNames[0]!;
-    const result = await this.session.run({
-      [input]: new this.ort.Tensor("float32", nchw, [n, c, h, w]),
-    });
-    const tensor = result[output]!;
-    const data = Float32Array.from(tensor.data as Float32Array);
-    tensor.dispose();
-    return data;
+    // One image per run: a batch's activations outgrow the CPU caches, and on this project's
+    // bench machine batch 16 runs each image 1.5x slower than batch 1 at one thread (1.1x at
+    // two; docs/benchmarks.md). Each image's scores are the same either way.
+    const size = c * plane;
+    let scores: Float32Array | null = null;
+    for (let i = 0; i < n; i++) {
+      const result = await this.session.run({
+        [input]: new this.ort.Tensor("float32", nchw.subarray(i * size, (i + 1) * size), [
+          1,
+          c,
+          h,
+          w,
+        ]),
+      });
+      const tensor = result[output]!;
+      const row = tensor.data as Float32Array;
+      scores ??= new Float32Array(n * row.length);
+      scores.set(row, i * row.length);
+      tensor.dispose();
+    }
+    return scores ?? new Float32Array(0);
   }
 
   /** Frees the session. */

@@ -4,8 +4,11 @@
  * torchvision's own `torch.onnx.export` of the same weights on ONNX Runtime, tfjs wasm (our
  * model, fused inference) and PyTorch CPU (Debian's /usr/bin/python3). The weights are
  * torchvision's (seeded), read by us from the .pth the Python side saves. tfjs and PyTorch:
- * median of RUNS (3) after a warm-up. The two ONNX graphs: fastest of ROUNDS (7) runs each,
- * alternating between them in one process. Env THREADS ("1,2"), BATCHES ("1,16").
+ * median of RUNS (3) after a warm-up. The two ONNX graphs: ROUNDS (9) rounds, each running
+ * both once in alternating order in one process, with the session options of
+ * `reference predict`; the figures are the medians, and ours/torchvision's is the median of
+ * the rounds' ratios (with their range), so that load changes on a shared machine hit both
+ * alike. Env THREADS ("1,2"), BATCHES ("1,16").
  * `pnpm bench:onnx` in packages/resnext.
  */
 import { execFileSync } from "node:child_process";
@@ -24,8 +27,8 @@ import { medianSeconds, useBackend } from "./backends";
 const H = 218;
 const W = 178;
 const RUNS = Number(process.env.RUNS ?? 3);
-/** Alternating runs of the two ONNX graphs (the fastest of each is kept). */
-const ROUNDS = Number(process.env.ROUNDS ?? 7);
+/** Rounds of the two ONNX graphs, one run of each per round in alternating order. */
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const BATCHES = (process.env.BATCHES ?? "1,16").split(",").map(Number);
 const THREADS = (process.env.THREADS ?? "1,2").split(",").map(Number);
 const PYTHON = "/usr/bin/python3";
@@ -68,16 +71,28 @@ try {
   }
   model.dispose();
 
+  /** The median of some numbers. */
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+
   /**
-   * images/s of our graph and torchvision's on ONNX Runtime at one thread count and batch size:
-   * both sessions open at once, runs alternating between them (so a load change on the shared
-   * machine hits both alike), the fastest of ROUNDS runs each after a warm-up.
+   * images/s of our graph and torchvision's on ONNX Runtime at one thread count and batch size,
+   * with `reference predict`'s session options: both sessions open at once, each round runs
+   * both once (the order alternating by round, so neither always runs on a warmer cache), after
+   * a warm-up. Returns the median images/s of each and the rounds' ours/torchvision's ratios.
    */
-  const onnxRuntimePair = async (threads: number, batch: number): Promise<[number, number]> => {
+  const onnxRuntimePair = async (
+    threads: number,
+    batch: number,
+  ): Promise<{ ours: number; theirs: number; ratios: number[] }> => {
     const options = {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
+      extra: { session: { intra_op: { allow_spinning: "0" } } },
     } as const;
     const sessions = [
       await ort.InferenceSession.create(ours, options),
@@ -85,17 +100,21 @@ try {
     ];
     const data = Float32Array.from({ length: batch * 3 * H * W }, (_, i) => Math.sin(i));
     const feeds = { input: new ort.Tensor("float32", data, [batch, 3, H, W]) };
-    const best = [Infinity, Infinity];
+    const seconds: [number[], number[]] = [[], []];
+    const ratios: number[] = [];
     for (const session of sessions) await session.run(feeds);
     for (let r = 0; r < ROUNDS; r++) {
-      for (let i = 0; i < sessions.length; i++) {
+      const round = [0, 0];
+      for (const i of r % 2 ? [1, 0] : [0, 1]) {
         const t0 = performance.now();
         await sessions[i]!.run(feeds);
-        best[i] = Math.min(best[i]!, (performance.now() - t0) / 1000);
+        round[i] = (performance.now() - t0) / 1000;
+        seconds[i]!.push(round[i]!);
       }
+      ratios.push(round[1]! / round[0]!);
     }
     for (const session of sessions) await session.release();
-    return [batch / best[0]!, batch / best[1]!];
+    return { ours: batch / median(seconds[0]), theirs: batch / median(seconds[1]), ratios };
   };
 
   /**
@@ -135,15 +154,17 @@ try {
 
   const rows: BenchResult[] = [];
   console.log(
-    "\n| threads | batch | ours on ONNX Runtime | torchvision's export on ONNX Runtime | tfjs wasm | PyTorch CPU |",
+    "\n| threads | batch | ours on ONNX Runtime | torchvision's export on ONNX Runtime | tfjs wasm | PyTorch CPU | ours / torchvision's export: median (range) |",
   );
-  console.log("| --- | --- | --- | --- | --- | --- |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- |");
   for (const threads of THREADS) {
     for (const batch of BATCHES) {
-      const [oursIps, theirs] = await onnxRuntimePair(threads, batch);
+      const { ours: oursIps, theirs, ratios } = await onnxRuntimePair(threads, batch);
+      const ratio = median(ratios);
+      const spread = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
       const pytorch = py.imagesPerSecond[threads]?.[batch] ?? null;
       console.log(
-        `| ${threads} | ${batch} | ${oursIps.toFixed(2)} | ${theirs.toFixed(2)} | ${tfjs[batch]!.toFixed(2)} | ${pytorch?.toFixed(2) ?? "—"} |`,
+        `| ${threads} | ${batch} | ${oursIps.toFixed(2)} | ${theirs.toFixed(2)} | ${tfjs[batch]!.toFixed(2)} | ${pytorch?.toFixed(2) ?? "—"} | ${ratio.toFixed(2)} (${spread}) |`,
       );
       const where = `218x178, batch ${batch}, ${threads} thread${threads === 1 ? "" : "s"}`;
       rows.push(
@@ -152,10 +173,10 @@ try {
           metric: "throughput",
           ours: oursIps,
           reference: theirs,
-          ratio: oursIps / theirs,
+          ratio,
           unit: "images/s",
           notes:
-            `reference = torchvision's own ONNX export of the same weights on ONNX Runtime; fastest of ${ROUNDS} alternating runs each; ` +
+            `reference = torchvision's own ONNX export of the same weights on ONNX Runtime; medians of ${ROUNDS} rounds alternating between the two, ratio = median of the rounds' ratios (range ${spread}); ` +
             `ONNX Runtime's optimised graphs ${sameKernels ? "run the same operators" : "differ"}`,
         },
         {

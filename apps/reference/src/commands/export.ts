@@ -34,6 +34,8 @@ export async function exportCommand(ctx: CommandContext): Promise<void> {
     const bytes = await exportOnnx(model, {
       inputSize,
       normalization,
+      // The checkpoint's own normalisation (ImageNet's when it names none).
+      ...(description.normalization ? { normalize: description.normalization } : {}),
       attributeNames: description.attributeNames,
     });
     await writeFileAtomic(out, bytes);

@@ -267,6 +267,26 @@ describe("graph validity (resnext_tiny)", () => {
     expect(maxAbsDiff(a.data, b.data)).toBeLessThanOrEqual(1e-4);
   });
 
+  it("bakes and records a custom normalize: equals 'outside' on input normalised with it", async () => {
+    const { width: w, height: h } = size;
+    const normalize = { mean: [0.9, 0.1, 0.6], std: [0.1, 0.4, 0.05] };
+    const baked = await exportOnnx(model, { inputSize: size, normalization: "baked", normalize });
+    const outside = await exportOnnx(model, { inputSize: size, normalize });
+    for (const m of [baked, outside]) {
+      const { metadata } = readOnnxMetadata(m);
+      expect(JSON.parse(metadata.normalization_mean!)).toEqual(normalize.mean);
+      expect(JSON.parse(metadata.normalization_std!)).toEqual(normalize.std);
+    }
+    const rgb = nhwcToNchw(goldenInputNHWC(2, h, w), 2, h, w).map((v) => (v + 1.5) / 3);
+    const normalised = rgb.map((v, i) => {
+      const c = Math.floor(i / (h * w)) % 3;
+      return (v - normalize.mean[c]!) / normalize.std[c]!;
+    });
+    const a = await runOnnx(baked, rgb, [2, 3, h, w]);
+    const b = await runOnnx(bytes, normalised, [2, 3, h, w]);
+    expect(maxAbsDiff(a.data, b.data)).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs(b.data)));
+  });
+
   it("leaves a symbolic height and width with inputSize: null (any size runs)", async () => {
     const dynamic = await exportOnnx(model, { inputSize: null });
     const { graph } = decode(dynamic);
@@ -308,6 +328,8 @@ describe("graph validity (resnext_tiny)", () => {
   it.each([
     [{ inputSize: { width: 0, height: 10 } }, "inputSize"],
     [{ normalization: "imagenet" }, "normalization"],
+    [{ normalize: { mean: [0.5, 0.5, 0.5], std: [0.2, 0, 0.2] } }, "normalize"],
+    [{ normalize: { mean: [0.5], std: [0.2] } }, "normalize"],
     [{ attributeNames: ["a", "b"] }, "attributeNames"],
     [{ metadata: { epochs: 3 } }, "metadata.epochs"],
     [{ opset: 17 }, "exportOnnx option"],

@@ -8,15 +8,15 @@ import { InvalidOptionError } from "../model-errors";
 import { floatValueInfo, OnnxGraphBuilder } from "./onnx-graph-builder";
 import { modelProtoType } from "./onnx-schema";
 
-/** Where ImageNet normalisation happens: before the model (`"outside"`) or in its graph (`"baked"`). */
+/** Where input normalisation happens: before the model (`"outside"`) or in its graph (`"baked"`). */
 export type OnnxNormalization = "outside" | "baked";
 
 /** The normalisations {@link exportOnnx} accepts. */
 export const ONNX_NORMALIZATIONS = ["outside", "baked"] as const satisfies OnnxNormalization[];
 
-/** ImageNet's per-channel RGB mean (torchvision's `Normalize`), for `normalization: "baked"`. */
+/** ImageNet's per-channel RGB mean (torchvision's `Normalize`): the default of `normalize`. */
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
-/** ImageNet's per-channel RGB standard deviation, for `normalization: "baked"`. */
+/** ImageNet's per-channel RGB standard deviation: the default of `normalize`. */
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 
 /** The ONNX operator set the export targets. */
@@ -31,10 +31,17 @@ export interface ExportOnnxOptions {
    */
   inputSize?: { width: number; height: number } | null;
   /**
-   * `"outside"` (default): the input is already normalised as in training (ImageNet mean and
-   * std). `"baked"`: the input is RGB in [0, 1] and the graph normalises it first.
+   * `"outside"` (default): the input is already normalised as in training (with `normalize`).
+   * `"baked"`: the input is RGB in [0, 1] and the graph normalises it first.
    */
   normalization?: OnnxNormalization;
+  /**
+   * The model's input normalisation, `(x - mean) / std` per RGB channel on `x` in [0, 1]:
+   * baked into the graph with `normalization: "baked"`, and recorded in the metadata either way
+   * (`normalization_mean`, `normalization_std`) so a runtime can prepare the input. Default
+   * ImageNet's ({@link IMAGENET_MEAN}, {@link IMAGENET_STD}), what every pipeline of ours uses.
+   */
+  normalize?: { mean: readonly number[]; std: readonly number[] };
   /** One name per output, recorded as `attribute_names` (a JSON array) in the metadata. */
   attributeNames?: readonly string[];
   /** Further `metadata_props` entries (string values); they cannot replace the exporter's own. */
@@ -46,7 +53,7 @@ export const ONNX_INPUT_NAME = "input";
 /** @see ONNX_INPUT_NAME */
 export const ONNX_OUTPUT_NAME = "output";
 
-const OPTION_KEYS = ["inputSize", "normalization", "attributeNames", "metadata"];
+const OPTION_KEYS = ["inputSize", "normalization", "normalize", "attributeNames", "metadata"];
 
 /**
  * Exports a model in eval mode as the bytes of an ONNX model (opset 13, IR version 7), ready for
@@ -58,7 +65,7 @@ const OPTION_KEYS = ["inputSize", "normalization", "attributeNames", "metadata"]
  * folding as eval-mode `apply`), grouped convolutions are one `Conv` with its `group`
  * attribute, and the head is `GlobalAveragePool`, `Flatten` and `Gemm`. Every initializer is
  * used. `metadata_props` records `architecture`, `input_size`, `input_layout` (`NCHW`),
- * `normalization` with its `normalization_mean`/`normalization_std`, `num_classes`,
+ * `normalization` with the `normalize` mean and std (`normalization_mean`/`normalization_std`), `num_classes`,
  * `batch_norm` (`folded`) and, when given, `attribute_names`. Browser-safe: it reads the
  * weights with `tf.Tensor.data()` and encodes with protobufjs.
  *
@@ -75,7 +82,10 @@ export async function exportOnnx(
   model: ResNetModel,
   options: ExportOnnxOptions = {},
 ): Promise<Uint8Array> {
-  const { inputSize, normalization, attributeNames, metadata } = validate(model, options);
+  const { inputSize, normalization, normalize, attributeNames, metadata } = validate(
+    model,
+    options,
+  );
   // The model's own variables (HWIO filters), read once each: no state-dict copy of the weights.
   const variables = new Map([...model.namedParameters(), ...model.namedBuffers()]);
   const g = new OnnxGraphBuilder();
@@ -83,8 +93,8 @@ export async function exportOnnx(
 
   let x = ONNX_INPUT_NAME;
   if (normalization === "baked") {
-    const mean = g.initializer("normalize.mean", [1, 3, 1, 1], Float32Array.from(IMAGENET_MEAN));
-    const std = g.initializer("normalize.std", [1, 3, 1, 1], Float32Array.from(IMAGENET_STD));
+    const mean = g.initializer("normalize.mean", [1, 3, 1, 1], Float32Array.from(normalize.mean));
+    const std = g.initializer("normalize.std", [1, 3, 1, 1], Float32Array.from(normalize.std));
     x = g.node("Div", "normalize", [g.node("Sub", "normalize.centered", [x, mean]), std]);
   }
 
@@ -161,8 +171,8 @@ export async function exportOnnx(
     ...(inputSize === null ? {} : { input_size: JSON.stringify(inputSize) }),
     input_layout: "NCHW",
     normalization,
-    normalization_mean: JSON.stringify(IMAGENET_MEAN),
-    normalization_std: JSON.stringify(IMAGENET_STD),
+    normalization_mean: JSON.stringify(normalize.mean),
+    normalization_std: JSON.stringify(normalize.std),
     num_classes: String(outputs),
     batch_norm: "folded",
     ...(attributeNames === undefined ? {} : { attribute_names: JSON.stringify(attributeNames) }),
@@ -223,6 +233,7 @@ function validate(
   options: ExportOnnxOptions,
 ): Required<Omit<ExportOnnxOptions, "attributeNames">> & {
   inputSize: { width: number; height: number } | null;
+  normalize: { mean: number[]; std: number[] };
   attributeNames: readonly string[] | undefined;
 } {
   if (typeof options !== "object" || options === null) {
@@ -265,10 +276,11 @@ function validate(
     throw new InvalidOptionError({
       option: "normalization",
       value: normalization,
-      hint: "Say where ImageNet normalisation happens.",
+      hint: "Say where input normalisation happens.",
       validChoices: ONNX_NORMALIZATIONS,
     });
   }
+  const normalize = validateNormalize(options.normalize);
   const outputs = model.numClasses ?? model.numFeatures;
   const { attributeNames } = options;
   if (
@@ -293,5 +305,29 @@ function validate(
       });
     }
   }
-  return { inputSize, normalization, attributeNames, metadata };
+  return { inputSize, normalization, normalize, attributeNames, metadata };
+}
+
+function validateNormalize(value: ExportOnnxOptions["normalize"]): {
+  mean: number[];
+  std: number[];
+} {
+  if (value === undefined) return { mean: [...IMAGENET_MEAN], std: [...IMAGENET_STD] };
+  const rgb = (v: unknown, positive: boolean): v is number[] =>
+    Array.isArray(v) &&
+    v.length === 3 &&
+    v.every((x) => typeof x === "number" && Number.isFinite(x) && (!positive || x > 0));
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    !rgb(value.mean, false) ||
+    !rgb(value.std, true)
+  ) {
+    throw new InvalidOptionError({
+      option: "normalize",
+      value,
+      hint: "Pass { mean: [r, g, b], std: [r, g, b] } with every std > 0, e.g. ImageNet's { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }.",
+    });
+  }
+  return { mean: [...value.mean], std: [...value.std] };
 }

@@ -9,5 +9,10 @@ export {
   ONNX_OPSET,
   ONNX_OUTPUT_NAME,
 } from "./export-onnx";
-export type { OnnxModelInfo } from "./read-onnx-metadata";
-export { readOnnxMetadata } from "./read-onnx-metadata";
+
+export {
+  type ByteRangeReader,
+  type OnnxModelInfo,
+  readOnnxMetadata,
+  readOnnxMetadataFrom,
+} from "./read-onnx-metadata";
