@@ -5,6 +5,7 @@
  */
 
 export { assertOneOf } from "./assert-one-of";
+export { assertOptionKeys } from "./assert-option-keys";
 export { InflateError, inflateRawBounded } from "./bounded-inflate";
 export { ByteBudget } from "./byte-budget";
 export { CelebaError, errorMarker } from "./celeba-error";

@@ -1,3 +1,4 @@
+import { assertOptionKeys } from "@celeba/internal";
 import { CONV_GRADIENTS } from "../kernels/conv-gradient";
 import { GROUPED_CONV_IMPLS } from "../kernels/grouped-conv";
 import { InvalidOptionError } from "../model-errors";
@@ -30,23 +31,10 @@ export function resolveOptions(
   options: ResNetOptions,
   extraKeys: string[] = [],
 ): Required<ResNetOptions> {
-  if (typeof options !== "object" || options === null) {
-    throw new InvalidOptionError({
-      option: "options",
-      value: options,
-      hint: "Pass an options object, e.g. {}.",
-    });
-  }
-  for (const key of Object.keys(options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key) && !extraKeys.includes(key)) {
-      throw new InvalidOptionError({
-        option: "option name",
-        value: key,
-        hint: "Remove or rename this option.",
-        validChoices: [...extraKeys, ...OPTION_KEYS],
-      });
-    }
-  }
+  assertOptionKeys(InvalidOptionError, options, [...extraKeys, ...OPTION_KEYS], {
+    option: "option name",
+    hint: "Remove or rename this option.",
+  });
   const {
     numClasses = 1000,
     includeTop = true,

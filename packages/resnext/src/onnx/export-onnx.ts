@@ -1,3 +1,4 @@
+import { assertOptionKeys } from "@celeba/internal";
 import * as tf from "@tensorflow/tfjs-core";
 import { foldBatchNorm } from "../kernels/fused-inference";
 import { type BlockOps, blockForward, blockLayers, type ConvBnLayout } from "../model/block";
@@ -236,23 +237,10 @@ function validate(
   normalize: { mean: number[]; std: number[] };
   attributeNames: readonly string[] | undefined;
 } {
-  if (typeof options !== "object" || options === null) {
-    throw new InvalidOptionError({
-      option: "options",
-      value: options,
-      hint: "Pass an options object, e.g. {}.",
-    });
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key)) {
-      throw new InvalidOptionError({
-        option: "exportOnnx option",
-        value: key,
-        hint: "Remove or rename it.",
-        validChoices: OPTION_KEYS,
-      });
-    }
-  }
+  assertOptionKeys(InvalidOptionError, options, OPTION_KEYS, {
+    option: "exportOnnx option",
+    hint: "Remove or rename it.",
+  });
   const inputSize =
     options.inputSize === undefined ? { width: 178, height: 218 } : options.inputSize;
   if (
