@@ -8,8 +8,11 @@ export interface CsvRow {
   fields: string[];
 }
 
+/** A CSV file's rows: the header first, then at least zero more. */
+export type CsvRows = [header: CsvRow, ...rows: CsvRow[]];
+
 /** Not available in browsers: rejects, naming the file and the text layout to use instead. */
-export function readCsvRows(_text: string, fileName: string, _fix: string): Promise<CsvRow[]> {
+export function readCsvRows(_text: string, fileName: string, _fix: string): Promise<CsvRows> {
   return Promise.reject(
     new AnnotationError({
       file: fileName,

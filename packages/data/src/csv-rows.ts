@@ -10,14 +10,28 @@ export interface CsvRow {
 /** Longest quote of a line in a parse error: enough to spot the fault, never a megabyte. */
 const MAX_QUOTE = 120;
 
+/** A CSV file's rows: the header first, then at least zero more. */
+export type CsvRows = [header: CsvRow, ...rows: CsvRow[]];
+
 /**
  * Parses CSV text with fast-csv into rows of trimmed fields, keeping line numbers for error messages.
- * Blank lines are dropped but still counted, so line numbers match what an editor shows.
+ * A leading byte-order mark (Excel writes one) is dropped. Blank lines are dropped but still
+ * counted, so line numbers match what an editor shows.
  *
- * @throws {AnnotationError} When the text is not valid CSV (an unterminated quote, say): the error
- * names the file and the line, and quotes at most that line, not fast-csv's rest of the file.
+ * @throws {AnnotationError} When the file has no rows, or the text is not valid CSV (an
+ * unterminated quote, say): the error names the file and the line, and quotes at most that line,
+ * not fast-csv's rest of the file.
  */
-export function readCsvRows(text: string, fileName: string, fix: string): Promise<CsvRow[]> {
+export async function readCsvRows(source: string, fileName: string, fix: string): Promise<CsvRows> {
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  const rows = await parseCsv(text, fileName, fix);
+  const [header, ...rest] = rows;
+  if (header === undefined)
+    throw new AnnotationError({ file: fileName, line: 1, problem: "the file is empty", fix });
+  return [header, ...rest];
+}
+
+function parseCsv(text: string, fileName: string, fix: string): Promise<CsvRow[]> {
   return new Promise((resolve, reject) => {
     const rows: CsvRow[] = [];
     // Quoted fields could span lines, but CelebA's CSVs never quote, so row index + blank lines = line number.

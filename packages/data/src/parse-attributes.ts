@@ -160,19 +160,8 @@ export function parseAttributes(text: string, fileName: string): AttributeTable 
  * table.rows.length; // 202599
  */
 export async function parseAttributesCsv(text: string, fileName: string): Promise<AttributeTable> {
-  const csvRows = await readCsvRows(
-    text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
-    fileName,
-    FIX_CSV,
-  );
+  const csvRows = await readCsvRows(text, fileName, FIX_CSV);
   const header = csvRows[0];
-  if (header === undefined)
-    throw new AnnotationError({
-      file: fileName,
-      line: 1,
-      problem: "the file is empty",
-      fix: FIX_CSV,
-    });
   const attributeNames = header.fields.slice(1);
   checkNames(attributeNames, fileName, header.line);
   const n = attributeNames.length;

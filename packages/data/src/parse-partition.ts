@@ -53,19 +53,8 @@ export async function parsePartitionCsv(
   text: string,
   fileName: string,
 ): Promise<Map<string, Partition>> {
-  const rows = await readCsvRows(
-    text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
-    fileName,
-    FIX_CSV,
-  );
+  const rows = await readCsvRows(text, fileName, FIX_CSV);
   const header = rows[0];
-  if (header === undefined)
-    throw new AnnotationError({
-      file: fileName,
-      line: 1,
-      problem: "the file is empty",
-      fix: FIX_CSV,
-    });
   if (header.fields.length !== 2 || /^[012]$/.test(header.fields[1] ?? "")) {
     throw new AnnotationError({
       file: fileName,
